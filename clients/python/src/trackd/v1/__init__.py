@@ -1,0 +1,1 @@
+"""Generated from proto/trackd/v1 by `make gen`. Do not edit."""

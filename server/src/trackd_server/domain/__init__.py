@@ -1,0 +1,1 @@
+"""Entities and errors shared by every layer of the server; depends on nothing else."""

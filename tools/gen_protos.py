@@ -1,0 +1,63 @@
+"""Regenerate the Python code for the trackd API from proto/ (run by `make gen`).
+
+The generated modules land in clients/python/src/trackd/v1/, so that the proto import path
+(`trackd/v1/run.proto`) is the Python import path (`trackd.v1.run_pb2`) and no generated import
+has to be rewritten. google/api protos are taken from the googleapis-common-protos wheel and
+also copied to build/third_party/proto for `buf lint`.
+"""
+
+from __future__ import annotations
+
+import shutil
+import sys
+from pathlib import Path
+
+import google.api
+from grpc_tools import protoc
+
+ROOT = Path(__file__).resolve().parents[1]
+PROTO_ROOT = ROOT / "proto"
+OUT = ROOT / "clients" / "python" / "src"
+GENERATED_PACKAGE = OUT / "trackd" / "v1"
+THIRD_PARTY = ROOT / "build" / "third_party" / "proto"
+GOOGLE_API_FILES = ("annotations.proto", "http.proto")
+
+
+def copy_google_api_protos() -> Path:
+    """Copy the google/api protos we import to build/third_party/proto; return that root."""
+    source = Path(next(iter(google.api.__path__)))
+    target = THIRD_PARTY / "google" / "api"
+    target.mkdir(parents=True, exist_ok=True)
+    for name in GOOGLE_API_FILES:
+        shutil.copyfile(source / name, target / name)
+    return THIRD_PARTY
+
+
+def main() -> int:
+    third_party = copy_google_api_protos()
+    grpc_tools_protos = Path(protoc.__file__).parent / "_proto"
+    if GENERATED_PACKAGE.exists():
+        shutil.rmtree(GENERATED_PACKAGE)
+    GENERATED_PACKAGE.mkdir(parents=True)
+    sources = sorted(str(p.relative_to(PROTO_ROOT)) for p in PROTO_ROOT.rglob("*.proto"))
+    args = [
+        "grpc_tools.protoc",
+        f"-I{PROTO_ROOT}",
+        f"-I{third_party}",
+        f"-I{grpc_tools_protos}",
+        f"--python_out={OUT}",
+        f"--pyi_out={OUT}",
+        f"--grpc_python_out={OUT}",
+        *sources,
+    ]
+    if protoc.main(args) != 0:
+        print("protoc failed", file=sys.stderr)
+        return 1
+    (GENERATED_PACKAGE / "__init__.py").write_text(
+        '"""Generated from proto/trackd/v1 by `make gen`. Do not edit."""\n'
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
