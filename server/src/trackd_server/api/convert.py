@@ -1,0 +1,94 @@
+"""Protobuf messages <-> domain entities. The only module that knows both."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from trackd.v1 import common_pb2, experiment_pb2, run_pb2
+
+from ..domain.entities import (
+    Experiment, LifecycleStage, Metric, Param, Run, RunInfo, RunStatus, Tag, ViewType,
+)
+
+_STAGE_TO_PROTO = {
+    LifecycleStage.ACTIVE: common_pb2.LIFECYCLE_STAGE_ACTIVE,
+    LifecycleStage.DELETED: common_pb2.LIFECYCLE_STAGE_DELETED,
+}
+_STATUS_TO_PROTO = {
+    RunStatus.RUNNING: run_pb2.RUN_STATUS_RUNNING,
+    RunStatus.SCHEDULED: run_pb2.RUN_STATUS_SCHEDULED,
+    RunStatus.FINISHED: run_pb2.RUN_STATUS_FINISHED,
+    RunStatus.FAILED: run_pb2.RUN_STATUS_FAILED,
+    RunStatus.KILLED: run_pb2.RUN_STATUS_KILLED,
+}
+_STATUS_FROM_PROTO = {v: k for k, v in _STATUS_TO_PROTO.items()}
+_VIEW_FROM_PROTO = {
+    common_pb2.VIEW_TYPE_UNSPECIFIED: ViewType.ACTIVE_ONLY,
+    common_pb2.VIEW_TYPE_ACTIVE_ONLY: ViewType.ACTIVE_ONLY,
+    common_pb2.VIEW_TYPE_DELETED_ONLY: ViewType.DELETED_ONLY,
+    common_pb2.VIEW_TYPE_ALL: ViewType.ALL,
+}
+
+
+def experiment_to_proto(e: Experiment) -> experiment_pb2.Experiment:
+    return experiment_pb2.Experiment(
+        experiment_id=e.experiment_id,
+        name=e.name,
+        artifact_location=e.artifact_location,
+        lifecycle_stage=_STAGE_TO_PROTO[e.lifecycle_stage],
+        creation_time=e.creation_time,
+        last_update_time=e.last_update_time,
+        tags=[experiment_pb2.ExperimentTag(key=t.key, value=t.value) for t in e.tags],
+    )
+
+
+def run_info_to_proto(info: RunInfo) -> run_pb2.RunInfo:
+    message = run_pb2.RunInfo(
+        run_id=info.run_id,
+        run_name=info.run_name,
+        experiment_id=info.experiment_id,
+        user_id=info.user_id,
+        status=_STATUS_TO_PROTO[info.status],
+        start_time=info.start_time,
+        artifact_uri=info.artifact_uri,
+        lifecycle_stage=_STAGE_TO_PROTO[info.lifecycle_stage],
+    )
+    if info.end_time is not None:
+        message.end_time = info.end_time
+    return message
+
+
+def metric_to_proto(m: Metric) -> run_pb2.Metric:
+    return run_pb2.Metric(key=m.key, value=m.value, timestamp=m.timestamp, step=m.step)
+
+
+def run_to_proto(run: Run) -> run_pb2.Run:
+    return run_pb2.Run(
+        info=run_info_to_proto(run.info),
+        data=run_pb2.RunData(
+            metrics=[metric_to_proto(m) for m in run.data.metrics],
+            params=[run_pb2.Param(key=p.key, value=p.value) for p in run.data.params],
+            tags=[run_pb2.RunTag(key=t.key, value=t.value) for t in run.data.tags],
+        ),
+    )
+
+
+def tags_from_proto(tags: Iterable[experiment_pb2.ExperimentTag | run_pb2.RunTag]) -> list[Tag]:
+    return [Tag(t.key, t.value) for t in tags]
+
+
+def params_from_proto(params: Iterable[run_pb2.Param]) -> list[Param]:
+    return [Param(p.key, p.value) for p in params]
+
+
+def metrics_from_proto(metrics: Iterable[run_pb2.Metric]) -> list[Metric]:
+    return [Metric(m.key, m.value, m.timestamp, m.step) for m in metrics]
+
+
+def status_from_proto(status: int) -> RunStatus | None:
+    """RUN_STATUS_UNSPECIFIED (and unknown numbers) mean "no change"."""
+    return _STATUS_FROM_PROTO.get(status)
+
+
+def view_from_proto(view: int) -> ViewType:
+    return _VIEW_FROM_PROTO.get(view, ViewType.ACTIVE_ONLY)

@@ -1,0 +1,65 @@
+"""The one place where errors become gRPC statuses.
+
+Domain errors keep their code and carry google.rpc.ErrorInfo (reason, domain, metadata) in the
+status details. Anything unexpected is logged with its traceback and reported as INTERNAL
+without internals leaking to the client."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from typing import Any
+
+import grpc
+from google.protobuf import any_pb2
+from google.rpc import code_pb2, error_details_pb2, status_pb2
+from grpc_status import rpc_status
+
+from ..domain.errors import TrackdError
+
+log = logging.getLogger(__name__)
+ERROR_DOMAIN = "trackd.io"
+
+
+def to_status(error: TrackdError) -> grpc.Status:
+    info = error_details_pb2.ErrorInfo(reason=error.reason, domain=ERROR_DOMAIN, metadata=error.metadata)
+    detail = any_pb2.Any()
+    detail.Pack(info)
+    status = status_pb2.Status(
+        code=code_pb2.Code.Value(error.code), message=error.message, details=[detail]
+    )
+    return rpc_status.to_status(status)
+
+
+def _guard(method: str, behaviour: Callable[[Any, grpc.ServicerContext], Any]) -> Callable[..., Any]:
+    def guarded(request: Any, context: grpc.ServicerContext) -> Any:
+        try:
+            return behaviour(request, context)
+        except TrackdError as error:
+            context.abort_with_status(to_status(error))
+        except Exception:
+            log.exception("unexpected error in %s", method)
+            context.abort(grpc.StatusCode.INTERNAL, f"internal error in {method}; see server log")
+
+    return guarded
+
+
+class ErrorInterceptor(grpc.ServerInterceptor):
+    """Wraps every unary handler of our services so domain errors become statuses."""
+
+    def intercept_service(
+        self,
+        continuation: Callable[[grpc.HandlerCallDetails], grpc.RpcMethodHandler | None],
+        handler_call_details: grpc.HandlerCallDetails,
+    ) -> grpc.RpcMethodHandler | None:
+        handler = continuation(handler_call_details)
+        method = handler_call_details.method
+        if handler is None or not method.startswith("/trackd."):
+            return handler
+        if handler.unary_unary is not None:
+            return grpc.unary_unary_rpc_method_handler(
+                _guard(method, handler.unary_unary),
+                request_deserializer=handler.request_deserializer,
+                response_serializer=handler.response_serializer,
+            )
+        return handler

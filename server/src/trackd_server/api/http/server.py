@@ -1,0 +1,201 @@
+"""The HTTP/JSON listener: uvicorn in a background thread, servicer calls on a thread pool.
+
+uvicorn parses HTTP (keep-alive, chunked bodies, pipelining, slow clients) on an asyncio loop
+in its own thread; the servicers are blocking (they wait on the database), so each request is
+decoded, executed and encoded on a bounded `ThreadPoolExecutor`, never on the loop. The
+gRPC server and this listener share the servicer objects, hence one store and one pool.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import socket
+import threading
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+import uvicorn
+
+from trackd_server.api.http.services import bind_servicers
+from trackd_server.api.http.transcoder import (
+    DEFAULT_MAX_BODY_BYTES,
+    HttpRequest,
+    HttpResponse,
+    Transcoder,
+    body_too_large,
+    error_response,
+)
+
+log = logging.getLogger(__name__)
+
+Scope = dict[str, Any]
+Receive = Callable[[], Awaitable[dict[str, Any]]]
+Send = Callable[[dict[str, Any]], Awaitable[None]]
+
+
+class _TooLarge(Exception):
+    pass
+
+
+def _peer(client: Sequence[Any]) -> str:
+    """The client address in gRPC's peer form."""
+    host, port = client[0], client[1]
+    return f"ipv6:[{host}]:{port}" if ":" in str(host) else f"ipv4:{host}:{port}"
+
+
+class TranscodingApp:
+    """The ASGI application: reads the body (bounded), hands the request to the transcoder on
+    the worker pool and writes its answer."""
+
+    def __init__(self, transcoder: Transcoder, executor: ThreadPoolExecutor) -> None:
+        self._transcoder = transcoder
+        self._executor = executor
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            return
+        try:
+            body = await self._read_body(scope, receive)
+        except _TooLarge:
+            await self._send(send, error_response(body_too_large(self._transcoder.max_body_bytes)))
+            return
+        client = scope.get("client") or ("", 0)
+        request = HttpRequest(
+            method=scope["method"],
+            path=scope.get("raw_path", scope["path"].encode()).decode("latin-1").split("?")[0],
+            query=scope.get("query_string", b"").decode("latin-1"),
+            headers=[(k.decode("latin-1"), v.decode("latin-1")) for k, v in scope["headers"]],
+            body=body,
+            peer=_peer(client),
+        )
+        loop = asyncio.get_running_loop()
+        response = await loop.run_in_executor(self._executor, self._transcoder.handle, request)
+        await self._send(send, response)
+
+    async def _read_body(self, scope: Scope, receive: Receive) -> bytes:
+        limit = self._transcoder.max_body_bytes
+        for name, value in scope["headers"]:
+            if name == b"content-length" and value.isdigit() and int(value) > limit:
+                raise _TooLarge
+        chunks: list[bytes] = []
+        size = 0
+        while True:
+            event = await receive()
+            if event["type"] == "http.disconnect":
+                break
+            chunk = event.get("body", b"")
+            size += len(chunk)
+            if size > limit:
+                raise _TooLarge
+            chunks.append(chunk)
+            if not event.get("more_body", False):
+                break
+        return b"".join(chunks)
+
+    @staticmethod
+    async def _send(send: Send, response: HttpResponse) -> None:
+        headers = [(k.encode("latin-1"), v.encode("latin-1")) for k, v in response.headers]
+        headers.append((b"content-length", str(len(response.body)).encode()))
+        await send({"type": "http.response.start", "status": response.status, "headers": headers})
+        await send({"type": "http.response.body", "body": response.body})
+
+
+class HttpServerHandle:
+    """A running HTTP/JSON listener. `port` is the bound port (useful when 0 was asked for)."""
+
+    def __init__(
+        self,
+        server: uvicorn.Server,
+        thread: threading.Thread,
+        executor: ThreadPoolExecutor,
+        host: str,
+        port: int,
+    ) -> None:
+        self._server = server
+        self._thread = thread
+        self._executor = executor
+        self.host = host
+        self.port = port
+
+    @property
+    def url(self) -> str:
+        return f"http://{self.host}:{self.port}"
+
+    def stop(self, grace: float | None = None) -> None:
+        """Stops accepting connections, lets requests in flight finish for up to `grace`
+        seconds (None: wait for them), then closes the rest. Safe to call twice."""
+        self._server.config.timeout_graceful_shutdown = grace
+        self._server.should_exit = True
+        self._thread.join(None if grace is None else grace + 5)
+        if self._thread.is_alive():
+            self._server.force_exit = True
+            self._thread.join(5)
+        self._executor.shutdown(wait=grace is None, cancel_futures=True)
+
+    def wait(self, timeout: float | None = None) -> None:
+        """Blocks until the listener has stopped."""
+        self._thread.join(timeout)
+
+
+def _listen(host: str, port: int) -> socket.socket:
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((host, port))
+    except OSError:
+        sock.close()
+        raise
+    sock.listen(2048)
+    sock.setblocking(False)
+    return sock
+
+
+def serve(
+    servicers: Sequence[object] | Mapping[str, object],
+    host: str,
+    port: int,
+    *,
+    max_body_bytes: int = DEFAULT_MAX_BODY_BYTES,
+    max_workers: int = 16,
+    startup_timeout: float = 30.0,
+) -> HttpServerHandle:
+    """Starts serving every RPC of `servicers` as HTTP/JSON on host:port and returns once the
+    socket accepts connections.
+
+    `servicers` are the objects the gRPC server uses: each is bound to the service whose
+    generated `<Service>Servicer` class it subclasses; or pass {"trackd.v1.RunService":
+    servicer, ...}. Bind errors (port in use) raise OSError here, before any thread starts.
+    """
+    transcoder = Transcoder(bind_servicers(servicers), max_body_bytes=max_body_bytes)
+    sock = _listen(host, port)
+    bound_port = int(sock.getsockname()[1])
+    executor = ThreadPoolExecutor(max_workers=max_workers, thread_name_prefix="trackd-http")
+    config = uvicorn.Config(
+        TranscodingApp(transcoder, executor),
+        lifespan="off",
+        http="h11",
+        loop="asyncio",
+        log_config=None,
+        access_log=False,
+        server_header=False,
+        timeout_keep_alive=30,
+    )
+    server = uvicorn.Server(config)
+    thread = threading.Thread(
+        target=server.run, kwargs={"sockets": [sock]}, name="trackd-http", daemon=True
+    )
+    thread.start()
+    handle = HttpServerHandle(server, thread, executor, host, bound_port)
+    deadline = threading.Event()
+    for _ in range(int(startup_timeout / 0.01)):
+        if server.started or not thread.is_alive():
+            break
+        deadline.wait(0.01)
+    if not server.started:
+        handle.stop(0)
+        raise RuntimeError(f"HTTP/JSON listener on {host}:{port} did not start")
+    log.info("trackd HTTP/JSON serving at http://%s:%d", host, bound_port)
+    return handle

@@ -1,0 +1,73 @@
+"""Assembles the gRPC server: our three services behind the error interceptor, plus health
+checking and reflection."""
+
+from __future__ import annotations
+
+from concurrent import futures
+
+import grpc
+from grpc_health.v1 import health, health_pb2, health_pb2_grpc
+from grpc_reflection.v1alpha import reflection
+from trackd.v1 import (
+    experiment_service_pb2,
+    experiment_service_pb2_grpc,
+    metric_service_pb2,
+    metric_service_pb2_grpc,
+    run_service_pb2,
+    run_service_pb2_grpc,
+)
+
+from ..service.tracking import TrackingServices
+from .errors import ErrorInterceptor
+from .experiments import ExperimentServicer
+from .metrics import MetricServicer
+from .runs import RunServicer
+
+SERVICE_NAMES = (
+    experiment_service_pb2.DESCRIPTOR.services_by_name["ExperimentService"].full_name,
+    run_service_pb2.DESCRIPTOR.services_by_name["RunService"].full_name,
+    metric_service_pb2.DESCRIPTOR.services_by_name["MetricService"].full_name,
+)
+MAX_MESSAGE_BYTES = 16 * 1024 * 1024
+
+
+def build_servicers(services: TrackingServices) -> list[object]:
+    return [
+        ExperimentServicer(services.experiments),
+        RunServicer(services.runs),
+        MetricServicer(services.metrics),
+    ]
+
+
+class GrpcServer:
+    def __init__(self, services: TrackingServices, address: str, threads: int) -> None:
+        self.servicers = build_servicers(services)
+        self.server = grpc.server(
+            futures.ThreadPoolExecutor(max_workers=threads, thread_name_prefix="trackd-rpc"),
+            interceptors=[ErrorInterceptor()],
+            options=[
+                ("grpc.so_reuseport", 1),
+                ("grpc.max_receive_message_length", MAX_MESSAGE_BYTES),
+                ("grpc.max_send_message_length", MAX_MESSAGE_BYTES),
+            ],
+        )
+        experiment_service_pb2_grpc.add_ExperimentServiceServicer_to_server(self.servicers[0], self.server)  # type: ignore[arg-type]
+        run_service_pb2_grpc.add_RunServiceServicer_to_server(self.servicers[1], self.server)  # type: ignore[arg-type]
+        metric_service_pb2_grpc.add_MetricServiceServicer_to_server(self.servicers[2], self.server)  # type: ignore[arg-type]
+        self.health = health.HealthServicer()
+        health_pb2_grpc.add_HealthServicer_to_server(self.health, self.server)
+        reflection.enable_server_reflection(
+            (*SERVICE_NAMES, health.SERVICE_NAME, reflection.SERVICE_NAME), self.server
+        )
+        if self.server.add_insecure_port(address) == 0:
+            raise OSError(f"cannot listen on {address}")
+
+    def start(self) -> None:
+        self.server.start()
+        for name in ("", *SERVICE_NAMES):
+            self.health.set(name, health_pb2.HealthCheckResponse.SERVING)
+
+    def stop(self, grace: float) -> None:
+        """Stops taking calls, lets in-flight calls finish for up to `grace` seconds."""
+        self.health.enter_graceful_shutdown()
+        self.server.stop(grace).wait()

@@ -1,0 +1,162 @@
+"""Running the server: schema upgrade, worker processes, signals and graceful shutdown."""
+
+from __future__ import annotations
+
+import logging
+import multiprocessing
+import os
+import signal
+import sys
+import threading
+from dataclasses import dataclass
+from types import FrameType
+from typing import Any
+
+from .api.server import GrpcServer
+from .service.tracking import TrackingServices, build_services
+from .store.sql.store import SqlStore
+
+log = logging.getLogger("trackd")
+JANITOR_INTERVAL_S = 600
+
+
+@dataclass(frozen=True)
+class ServerConfig:
+    store_uri: str
+    host: str
+    port: int
+    http_port: int
+    artifact_root: str
+    workers: int = 1
+    threads: int = 16
+    shutdown_grace: float = 30.0
+
+    @property
+    def grpc_address(self) -> str:
+        host = f"[{self.host}]" if ":" in self.host else self.host
+        return f"{host}:{self.port}"
+
+
+def upgrade_database(uri: str) -> None:
+    store = SqlStore(uri, pool_size=1, max_overflow=0)
+    try:
+        store.upgrade()
+    finally:
+        store.dispose()
+
+
+def _prepare(config: ServerConfig) -> None:
+    """Schema and shared state, once, before any worker serves."""
+    store = SqlStore(config.store_uri, pool_size=1, max_overflow=0)
+    try:
+        store.upgrade()
+        build_services(store, config.artifact_root)
+    finally:
+        store.dispose()
+
+
+def _start_http(config: ServerConfig, servicers: list[object]) -> Any:
+    if not config.http_port:
+        return None
+    try:
+        from .api import http
+    except ImportError:
+        log.warning("HTTP/JSON transcoding is not available in this build; serving gRPC only")
+        return None
+    return http.serve(servicers, config.host, config.http_port)
+
+
+def _serve(config: ServerConfig, ready: Any = None) -> int:
+    """Serves until SIGTERM/SIGINT, then lets in-flight calls finish."""
+    store = SqlStore(config.store_uri, pool_size=config.threads, max_overflow=config.threads)
+    services = build_services(store, config.artifact_root)
+    grpc_server = GrpcServer(services, config.grpc_address, config.threads)
+    http_server = _start_http(config, grpc_server.servicers)
+    stopping = threading.Event()
+
+    def on_signal(signum: int, _frame: FrameType | None) -> None:
+        log.info("received %s, shutting down", signal.Signals(signum).name)
+        stopping.set()
+
+    signal.signal(signal.SIGTERM, on_signal)
+    signal.signal(signal.SIGINT, on_signal)
+    grpc_server.start()
+    janitor = threading.Thread(target=_janitor, args=(services, stopping), daemon=True)
+    janitor.start()
+    if ready is not None:
+        ready.set()
+    else:
+        _announce(config)
+    stopping.wait()
+    if http_server is not None:
+        http_server.stop(config.shutdown_grace)
+    grpc_server.stop(config.shutdown_grace)
+    store.dispose()
+    log.info("stopped")
+    return 0
+
+
+def _janitor(services: TrackingServices, stopping: threading.Event) -> None:
+    while not stopping.wait(JANITOR_INTERVAL_S):
+        try:
+            expired = services.expire_request_ids()
+            if expired:
+                log.info("forgot %d expired request ids", expired)
+        except Exception:
+            log.exception("request id expiry failed; will retry")
+
+
+def _announce(config: ServerConfig) -> None:
+    print(f"trackd serving at grpc://{config.grpc_address}", flush=True)
+    if config.http_port:
+        print(f"HTTP/JSON at http://{config.host}:{config.http_port}", flush=True)
+    print(f"  export TRACKD_TRACKING_URI=grpc://{config.grpc_address}", flush=True)
+
+
+def _worker_main(config: ServerConfig, ready: Any) -> None:
+    logging.basicConfig(
+        level=logging.getLogger().level or logging.INFO,
+        format="%(asctime)s %(process)d %(levelname)s %(name)s: %(message)s",
+    )
+    sys.exit(_serve(config, ready))
+
+
+def run_server(config: ServerConfig) -> int:
+    _prepare(config)
+    if config.workers == 1:
+        return _serve(config)
+    return _run_workers(config)
+
+
+def _run_workers(config: ServerConfig) -> int:
+    """N processes share the port (SO_REUSEPORT); the kernel spreads connections over them.
+    Spawned, not forked: gRPC's threads do not survive fork()."""
+    context = multiprocessing.get_context("spawn")
+    events = [context.Event() for _ in range(config.workers)]
+    workers = [
+        context.Process(target=_worker_main, args=(config, event), name=f"trackd-worker-{i}")
+        for i, event in enumerate(events)
+    ]
+    stopping = threading.Event()
+
+    def on_signal(signum: int, _frame: FrameType | None) -> None:
+        stopping.set()
+        for worker in workers:
+            if worker.pid and worker.is_alive():
+                os.kill(worker.pid, signum)
+
+    signal.signal(signal.SIGTERM, on_signal)
+    signal.signal(signal.SIGINT, on_signal)
+    for worker in workers:
+        worker.start()
+    for event, worker in zip(events, workers, strict=True):
+        while not event.wait(0.2):
+            if not worker.is_alive():
+                log.error("worker %s exited during start-up", worker.name)
+                on_signal(signal.SIGTERM, None)
+                break
+    if not stopping.is_set():
+        _announce(config)
+    for worker in workers:
+        worker.join()
+    return 0 if all(w.exitcode == 0 for w in workers) else 1

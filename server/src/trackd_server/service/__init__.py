@@ -1,0 +1,1 @@
+"""Rules of the tracking API: validation, transactions, ids and idempotency. Knows no gRPC."""

@@ -1,0 +1,7 @@
+"""Time in the unit the API uses: milliseconds since the Unix epoch."""
+
+import time
+
+
+def now_ms() -> int:
+    return time.time_ns() // 1_000_000

@@ -1,0 +1,286 @@
+"""Runs: lifecycle, tags, params, batches and search."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from dataclasses import replace
+
+from ..domain.entities import (
+    LifecycleStage, Metric, Page, Param, Run, RunInfo, RunStatus, Tag, ViewType,
+)
+from ..domain.errors import FailedPrecondition, InvalidArgument, NotFound
+from ..store.protocol import StoreTransaction, TrackingStore
+from . import validation
+from .clock import now_ms
+from .experiments import experiment_not_found, require_active
+from .idempotency import no_result, run_once
+from .names import generate_run_name
+from .pagination import PageTokens, page_size, query_digest
+from .search import run_search_spec
+
+RUN_NAME_TAG = "mlflow.runName"
+USER_TAG = "mlflow.user"
+PARENT_RUN_TAG = "mlflow.parentRunId"
+SEARCH_PAGE_DEFAULT = 100
+SEARCH_PAGE_MAX = 1000
+MAX_SEARCH_EXPERIMENTS = 1000
+
+
+def run_not_found(run_id: str) -> NotFound:
+    return NotFound(f"run {run_id!r} does not exist", reason="RUN_NOT_FOUND", metadata={"run_id": run_id})
+
+
+def writable_run(tx: StoreTransaction, run_id: str, exclusive: bool = False) -> RunInfo:
+    """Locks an active run for writing; NOT_FOUND if missing, FAILED_PRECONDITION if deleted."""
+    info = tx.runs.lock(run_id, exclusive)
+    if info is None:
+        raise run_not_found(run_id)
+    if info.lifecycle_stage is not LifecycleStage.ACTIVE:
+        raise FailedPrecondition(
+            f"run {run_id} is deleted; restore it before writing to it",
+            reason="RUN_DELETED",
+            metadata={"run_id": run_id},
+        )
+    return info
+
+
+def with_timestamps(metrics: Sequence[Metric]) -> list[Metric]:
+    """A timestamp of 0 means "now" on the wire."""
+    now = now_ms()
+    return [m if m.timestamp else replace(m, timestamp=now) for m in metrics]
+
+
+def param_conflict(param: Param, stored: str) -> InvalidArgument:
+    return InvalidArgument(
+        f"param {param.key!r} was already logged with value {stored!r}; params are write-once "
+        f"and cannot be changed to {param.value!r}",
+        reason="PARAM_VALUE_CHANGED",
+        metadata={"key": param.key, "stored_value": stored[:200], "new_value": param.value[:200]},
+    )
+
+
+class RunService:
+    def __init__(self, store: TrackingStore, page_tokens: PageTokens) -> None:
+        self._store = store
+        self._tokens = page_tokens
+
+    def create(
+        self,
+        experiment_id: str,
+        run_name: str,
+        start_time: int | None,
+        tags: Sequence[Tag],
+        parent_run_id: str,
+        user_id: str,
+        request_id: str = "",
+    ) -> Run:
+        numeric_experiment = validation.experiment_id(experiment_id or "0")
+        name = validation.optional_name(run_name, "run_name", validation.MAX_RUN_NAME_LENGTH)
+        user = validation.optional_name(user_id, "user_id", validation.MAX_USER_ID_LENGTH)
+        if start_time is not None:
+            validation.timestamp(start_time, "start_time")
+        for i, tag in enumerate(tags):
+            validation.run_tag(tag, f"tags[{i}]")
+        given = {t.key: t.value for t in tags}
+        if RUN_NAME_TAG in given:
+            if name and given[RUN_NAME_TAG] != name:
+                raise validation.invalid(
+                    "run_name",
+                    f"{name!r} contradicts the {RUN_NAME_TAG} tag {given[RUN_NAME_TAG]!r}",
+                )
+            name = given[RUN_NAME_TAG]
+        user = user or given.get(USER_TAG, "")
+        if parent_run_id:
+            validation.run_id(parent_run_id, "parent_run_id")
+
+        def work(tx: StoreTransaction) -> Run:
+            require_active(tx, numeric_experiment, lock=False)
+            experiment = tx.experiments.get(numeric_experiment)
+            assert experiment is not None
+            if parent_run_id and tx.runs.get_info(parent_run_id) is None:
+                raise NotFound(
+                    f"parent run {parent_run_id!r} does not exist",
+                    reason="RUN_NOT_FOUND",
+                    metadata={"run_id": parent_run_id},
+                )
+            run_id = uuid.uuid4().hex
+            info = RunInfo(
+                run_id=run_id,
+                run_name=name or generate_run_name(),
+                experiment_id=str(numeric_experiment),
+                user_id=user,
+                status=RunStatus.RUNNING,
+                start_time=now_ms() if start_time is None else start_time,
+                end_time=None,
+                artifact_uri=f"{experiment.artifact_location.rstrip('/')}/{run_id}/artifacts",
+                lifecycle_stage=LifecycleStage.ACTIVE,
+            )
+            system = [Tag(RUN_NAME_TAG, info.run_name)]
+            if user:
+                system.append(Tag(USER_TAG, user))
+            if parent_run_id:
+                system.append(Tag(PARENT_RUN_TAG, parent_run_id))
+            tx.runs.insert(info, [*tags, *system])
+            created = tx.runs.get(run_id)
+            assert created is not None
+            return created
+
+        args = [numeric_experiment, name, start_time, [[t.key, t.value] for t in tags], parent_run_id, user]
+        return run_once(self._store, "CreateRun", request_id, args, work, Run.to_json, Run.from_json)
+
+    def get(self, run_id: str) -> Run:
+        validation.run_id(run_id)
+        with self._store.transaction(write=False) as tx:
+            run = tx.runs.get(run_id)
+        if run is None:
+            raise run_not_found(run_id)
+        return run
+
+    def update(
+        self,
+        run_id: str,
+        status: RunStatus | None,
+        end_time: int | None,
+        run_name: str | None,
+        request_id: str = "",
+    ) -> RunInfo:
+        validation.run_id(run_id)
+        if end_time is not None:
+            validation.timestamp(end_time, "end_time")
+        name = None
+        if run_name is not None:
+            name = validation.optional_name(run_name, "run_name", validation.MAX_RUN_NAME_LENGTH)
+            if not name:
+                raise validation.invalid("run_name", "must not be empty when given")
+
+        def work(tx: StoreTransaction) -> RunInfo:
+            writable_run(tx, run_id, exclusive=True)
+            values: dict[str, object] = {}
+            if status is not None:
+                values["status"] = status.value
+            if end_time is not None:
+                values["end_time"] = end_time
+            if name is not None:
+                values["name"] = name
+                tx.runs.set_tags(run_id, [Tag(RUN_NAME_TAG, name)])
+            tx.runs.update(run_id, **values)
+            updated = tx.runs.get_info(run_id)
+            assert updated is not None
+            return updated
+
+        args = [run_id, status.value if status else None, end_time, name]
+        return run_once(self._store, "UpdateRun", request_id, args, work, RunInfo.to_json, RunInfo.from_json)
+
+    def delete(self, run_id: str, request_id: str = "") -> None:
+        self._set_stage(run_id, LifecycleStage.DELETED, "DeleteRun", request_id)
+
+    def restore(self, run_id: str, request_id: str = "") -> None:
+        self._set_stage(run_id, LifecycleStage.ACTIVE, "RestoreRun", request_id)
+
+    def _set_stage(self, run_id: str, target: LifecycleStage, method: str, request_id: str) -> None:
+        validation.run_id(run_id)
+
+        def work(tx: StoreTransaction) -> None:
+            info = tx.runs.lock(run_id, exclusive=True)
+            if info is None:
+                raise run_not_found(run_id)
+            if info.lifecycle_stage is target:
+                raise FailedPrecondition(
+                    f"run {run_id} is already {target.value}",
+                    reason=f"RUN_ALREADY_{target.name}",
+                    metadata={"run_id": run_id},
+                )
+            tx.runs.update(run_id, lifecycle_stage=target.value)
+
+        run_once(self._store, method, request_id, [run_id], work, no_result, no_result)
+
+    def set_tag(self, run_id: str, tag: Tag, request_id: str = "") -> None:
+        self.log_batch(run_id, (), (), (validation.run_tag(tag),), request_id, method="SetRunTag")
+
+    def delete_tag(self, run_id: str, key: str, request_id: str = "") -> None:
+        validation.run_id(run_id)
+        validation.key(key, "key")
+
+        def work(tx: StoreTransaction) -> None:
+            writable_run(tx, run_id)
+            if not tx.runs.delete_tag(run_id, key):
+                raise NotFound(
+                    f"run {run_id} has no tag {key!r}",
+                    reason="TAG_NOT_FOUND",
+                    metadata={"run_id": run_id, "key": key},
+                )
+
+        run_once(self._store, "DeleteRunTag", request_id, [run_id, key], work, no_result, no_result)
+
+    def log_param(self, run_id: str, param: Param, request_id: str = "") -> None:
+        self.log_batch(run_id, (), (validation.param(param),), (), request_id, method="LogParam")
+
+    def log_batch(
+        self,
+        run_id: str,
+        metrics: Sequence[Metric],
+        params: Sequence[Param],
+        tags: Sequence[Tag],
+        request_id: str = "",
+        method: str = "LogBatch",
+    ) -> None:
+        """Writes everything or nothing: the batch is validated first, and a param conflict
+        found in the database rolls the whole transaction back."""
+        validation.run_id(run_id)
+        validation.batch(metrics, params, tags)
+        points = with_timestamps(metrics)
+        renames = [t.value for t in tags if t.key == RUN_NAME_TAG]
+
+        def work(tx: StoreTransaction) -> None:
+            writable_run(tx, run_id, exclusive=bool(renames))
+            conflicts = tx.runs.insert_params(run_id, params)
+            if conflicts:
+                raise param_conflict(*conflicts[0])
+            tx.metrics.append(run_id, points)
+            tx.runs.set_tags(run_id, tags)
+            if renames:
+                tx.runs.update(run_id, name=renames[-1])
+
+        args = [
+            run_id,
+            [[m.key, repr(m.value), m.timestamp, m.step] for m in metrics],
+            [[p.key, p.value] for p in params],
+            [[t.key, t.value] for t in tags],
+        ]
+        run_once(self._store, method, request_id, args, work, no_result, no_result)
+
+    def search(
+        self,
+        experiment_ids: Sequence[str],
+        filter_text: str,
+        view_type: ViewType,
+        order_by: Sequence[str],
+        size: int,
+        token: str,
+    ) -> Page[Run]:
+        if not experiment_ids:
+            raise validation.invalid("experiment_ids", "name at least one experiment")
+        if len(experiment_ids) > MAX_SEARCH_EXPERIMENTS:
+            raise validation.invalid(
+                "experiment_ids", f"at most {MAX_SEARCH_EXPERIMENTS} experiments per search"
+            )
+        numeric = sorted({validation.experiment_id(e, "experiment_ids") for e in experiment_ids})
+        spec = run_search_spec(filter_text, order_by)
+        limit = page_size(size, SEARCH_PAGE_DEFAULT, SEARCH_PAGE_MAX)
+        digest = query_digest("runs", numeric, view_type.value, *spec.digest_parts())
+        cursor = self._tokens.decode(digest, token)
+        with self._store.transaction(write=False) as tx:
+            visible = []
+            for experiment_id in numeric:
+                experiment = tx.experiments.get(experiment_id)
+                if experiment is None:
+                    raise experiment_not_found(str(experiment_id))
+                # A deleted experiment hides its runs from the default (active-only) view.
+                if view_type is not ViewType.ACTIVE_ONLY or experiment.lifecycle_stage is LifecycleStage.ACTIVE:
+                    visible.append(experiment_id)
+            if not visible:
+                return Page([], "")
+            infos, next_cursor = tx.search_runs(visible, view_type.stages(), spec, limit, cursor)
+            runs = tx.runs.with_data(infos)
+        return Page(runs, self._tokens.encode(digest, next_cursor))

@@ -1,0 +1,44 @@
+"""The composition root of the service layer: one store, the three services over it."""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+
+from ..store.protocol import TrackingStore
+from .clock import now_ms
+from .experiments import ExperimentService
+from .idempotency import RETENTION_MS
+from .metrics import MetricService
+from .pagination import PageTokens
+from .runs import RunService
+
+PAGE_TOKEN_KEY_SETTING = "page_token_key"
+
+
+@dataclass(frozen=True)
+class TrackingServices:
+    experiments: ExperimentService
+    runs: RunService
+    metrics: MetricService
+    store: TrackingStore
+
+    def expire_request_ids(self) -> int:
+        """Forgets request ids older than the retention period; returns how many."""
+        with self.store.transaction(write=True) as tx:
+            return tx.idempotency.expire(now_ms() - RETENTION_MS)
+
+
+def build_services(store: TrackingStore, artifact_root: str) -> TrackingServices:
+    """Wires the services and prepares the store's shared state (the default experiment and
+    the page-token key); the schema must already be at the latest revision."""
+    key = store.setting(PAGE_TOKEN_KEY_SETTING, secrets.token_hex(32))
+    tokens = PageTokens(bytes.fromhex(key))
+    services = TrackingServices(
+        experiments=ExperimentService(store, artifact_root, tokens),
+        runs=RunService(store, tokens),
+        metrics=MetricService(store, tokens),
+        store=store,
+    )
+    services.experiments.ensure_default_experiment()
+    return services

@@ -1,0 +1,1 @@
+"""Persistence: the store protocol and its SQL implementation. Knows nothing of gRPC."""

@@ -1,0 +1,162 @@
+"""Tables of the SQL store.
+
+Designed for 10^6 runs and 10^9 metric points: metric history is an append-only table keyed by
+a surrogate id (no primary key spanning every column), the latest value per (run, key) is kept
+in its own table for reads and searches, and every lookup the API makes has an index.
+Any change here needs an Alembic revision in store/migrations/versions (a test compares them).
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    Text,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+# SQLite only auto-increments an INTEGER PRIMARY KEY; PostgreSQL gets a 64-bit identity.
+BigId = BigInteger().with_variant(Integer(), "sqlite")
+
+# Stable, short lifecycle and status codes stored as strings (readable in SQL, cheap to index).
+STAGE_LENGTH = 16
+STATUS_LENGTH = 16
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+class ExperimentRow(Base):
+    __tablename__ = "experiments"
+
+    experiment_id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    name: Mapped[str] = mapped_column(String(500), unique=True)
+    artifact_location: Mapped[str] = mapped_column(Text)
+    lifecycle_stage: Mapped[str] = mapped_column(String(STAGE_LENGTH))
+    creation_time: Mapped[int] = mapped_column(BigInteger)
+    last_update_time: Mapped[int] = mapped_column(BigInteger)
+
+    __table_args__ = (Index(None, "lifecycle_stage", "creation_time", "experiment_id"),)
+
+
+class ExperimentTagRow(Base):
+    __tablename__ = "experiment_tags"
+
+    experiment_id: Mapped[int] = mapped_column(
+        BigId, ForeignKey("experiments.experiment_id", ondelete="CASCADE"), primary_key=True
+    )
+    key: Mapped[str] = mapped_column(String(250), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)
+
+
+class RunRow(Base):
+    __tablename__ = "runs"
+
+    run_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    experiment_id: Mapped[int] = mapped_column(
+        BigId, ForeignKey("experiments.experiment_id", ondelete="CASCADE")
+    )
+    name: Mapped[str] = mapped_column(String(250))
+    user_id: Mapped[str] = mapped_column(String(256))
+    status: Mapped[str] = mapped_column(String(STATUS_LENGTH))
+    start_time: Mapped[int] = mapped_column(BigInteger)
+    end_time: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    artifact_uri: Mapped[str] = mapped_column(Text)
+    lifecycle_stage: Mapped[str] = mapped_column(String(STAGE_LENGTH))
+
+    # The default search: runs of an experiment, newest first, run id as tie-break.
+    __table_args__ = (Index(None, "experiment_id", "lifecycle_stage", "start_time", "run_id"),)
+
+
+class RunTagRow(Base):
+    __tablename__ = "run_tags"
+
+    run_id: Mapped[str] = mapped_column(
+        String(32), ForeignKey("runs.run_id", ondelete="CASCADE"), primary_key=True
+    )
+    key: Mapped[str] = mapped_column(String(250), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)
+
+
+class ParamRow(Base):
+    __tablename__ = "params"
+
+    run_id: Mapped[str] = mapped_column(
+        String(32), ForeignKey("runs.run_id", ondelete="CASCADE"), primary_key=True
+    )
+    key: Mapped[str] = mapped_column(String(250), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)
+
+
+class MetricRow(Base):
+    """Every logged point; append-only. NaN is stored as is_nan with value 0 (SQLite has no NaN)."""
+
+    __tablename__ = "metrics"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    run_id: Mapped[str] = mapped_column(
+        String(32), ForeignKey("runs.run_id", ondelete="CASCADE")
+    )
+    key: Mapped[str] = mapped_column(String(250))
+    value: Mapped[float] = mapped_column(Float(precision=53))
+    is_nan: Mapped[bool] = mapped_column(Boolean, default=False)
+    step: Mapped[int] = mapped_column(BigInteger)
+    timestamp: Mapped[int] = mapped_column(BigInteger)
+
+    # History of one series in (step, timestamp, logging order).
+    __table_args__ = (Index(None, "run_id", "key", "step", "timestamp", "id"),)
+
+
+class LatestMetricRow(Base):
+    """The latest point per (run, key): greatest step, then timestamp, then logged last."""
+
+    __tablename__ = "latest_metrics"
+
+    run_id: Mapped[str] = mapped_column(
+        String(32), ForeignKey("runs.run_id", ondelete="CASCADE"), primary_key=True
+    )
+    key: Mapped[str] = mapped_column(String(250), primary_key=True)
+    value: Mapped[float] = mapped_column(Float(precision=53))
+    is_nan: Mapped[bool] = mapped_column(Boolean, default=False)
+    step: Mapped[int] = mapped_column(BigInteger)
+    timestamp: Mapped[int] = mapped_column(BigInteger)
+
+    # Filters and sorts on one metric across runs (`metrics.loss < 0.1`).
+    __table_args__ = (Index(None, "key", "value"),)
+
+
+class IdempotencyRow(Base):
+    """The first answer to each mutating request that carried a request id."""
+
+    __tablename__ = "idempotency_keys"
+
+    request_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    method: Mapped[str] = mapped_column(String(64))
+    fingerprint: Mapped[str] = mapped_column(String(64))
+    response: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)
+    created_at: Mapped[int] = mapped_column(BigInteger, index=True)
+
+
+class ServerSettingRow(Base):
+    """Settings shared by every server process on one database (for example the page-token key)."""
+
+    __tablename__ = "server_settings"
+
+    name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)

@@ -1,0 +1,120 @@
+"""The SQL tracking store: transactions over the aggregate repositories, and initialisation."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+from alembic import command
+from alembic.config import Config
+
+from ...domain.entities import LifecycleStage, RunInfo
+from ...domain.errors import TrackdError, Unavailable
+from ...domain.search import SearchSpec
+from .dialect import upsert
+from .engine import WRITE_OPTION, create_engine
+from .experiments import SqlExperimentRepository
+from .idempotency import SqlIdempotencyRepository
+from .metrics import SqlMetricRepository
+from .models import ServerSettingRow
+from .runs import SqlRunRepository
+from .search_runs import search_runs
+
+log = logging.getLogger(__name__)
+
+MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
+# Any fixed number: serialises schema upgrades of server processes sharing one PostgreSQL.
+MIGRATION_LOCK_ID = 0x7472_6B64
+SETTINGS = ServerSettingRow.__table__
+
+
+class SqlTransaction:
+    """One database transaction with a repository per aggregate."""
+
+    def __init__(self, conn: sa.Connection) -> None:
+        self.conn = conn
+        self.experiments = SqlExperimentRepository(conn)
+        self.runs = SqlRunRepository(conn)
+        self.metrics = SqlMetricRepository(conn)
+        self.idempotency = SqlIdempotencyRepository(conn)
+
+    @property
+    def dialect(self) -> str:
+        return self.conn.dialect.name
+
+    def search_runs(
+        self,
+        experiment_ids: Sequence[int],
+        stages: Sequence[LifecycleStage],
+        spec: SearchSpec,
+        limit: int,
+        cursor: Sequence[Any] | None,
+    ) -> tuple[list[RunInfo], list[Any] | None]:
+        return search_runs(self.conn, experiment_ids, stages, spec, limit, cursor)
+
+
+class SqlStore:
+    def __init__(self, uri: str, pool_size: int = 10, max_overflow: int = 20) -> None:
+        self.engine = create_engine(uri, pool_size=pool_size, max_overflow=max_overflow)
+
+    @property
+    def dialect(self) -> str:
+        return self.engine.dialect.name
+
+    @contextmanager
+    def transaction(self, write: bool) -> Iterator[SqlTransaction]:
+        """Commits when the block ends normally, rolls back when it raises. Database faults
+        that a retry may cure (connection lost, lock timeout) become Unavailable."""
+        try:
+            with self.engine.connect() as conn:
+                conn = conn.execution_options(**{WRITE_OPTION: write})
+                with conn.begin():
+                    yield SqlTransaction(conn)
+        except TrackdError:
+            raise
+        except (sa.exc.OperationalError, sa.exc.InterfaceError, sa.exc.TimeoutError) as exc:
+            log.warning("database unavailable: %s", exc)
+            raise Unavailable(f"the database is unavailable, retry later: {exc.orig or exc}") from exc
+
+    def upgrade(self) -> None:
+        """Brings the schema to the latest revision. Several processes may call this at once."""
+        with self.engine.connect() as conn:
+            if self.dialect == "postgresql":
+                conn.execute(sa.text("SELECT pg_advisory_lock(:id)"), {"id": MIGRATION_LOCK_ID})
+                conn.commit()
+            try:
+                config = alembic_config(self.engine.url.render_as_string(hide_password=False))
+                config.attributes["connection"] = conn
+                command.upgrade(config, "head")
+                conn.commit()
+            finally:
+                if self.dialect == "postgresql":
+                    conn.execute(sa.text("SELECT pg_advisory_unlock(:id)"), {"id": MIGRATION_LOCK_ID})
+                    conn.commit()
+
+    def setting(self, name: str, default: str) -> str:
+        """A server-wide setting; `default` is stored if none is, and the stored one returned,
+        so every process on the database agrees."""
+        with self.transaction(write=True) as tx:
+            tx.conn.execute(
+                upsert(tx.conn, SETTINGS)
+                .values(name=name, value=default)
+                .on_conflict_do_nothing(index_elements=["name"])
+            )
+            return str(
+                tx.conn.execute(sa.select(SETTINGS.c.value).where(SETTINGS.c.name == name)).scalar_one()
+            )
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+
+
+def alembic_config(url: str) -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
+    return config
