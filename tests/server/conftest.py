@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-
 from trackd_server.service.tracking import TrackingServices, build_services
 from trackd_server.store.sql.store import SqlStore
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import uuid
 
 import pytest
-
 from trackd_server.domain.entities import LifecycleStage, Tag, ViewType
 from trackd_server.domain.errors import AlreadyExists, FailedPrecondition, InvalidArgument, NotFound
 from trackd_server.service.tracking import TrackingServices
@@ -18,8 +17,12 @@ def test_default_experiment_exists(services: TrackingServices) -> None:
     assert services.experiments.get_by_name("Default").experiment_id == "0"
 
 
-def test_create_reads_back_with_tags_and_default_location(services: TrackingServices, unique_name: str) -> None:
-    created = services.experiments.create(unique_name, "", [Tag("team", "risk"), Tag("team", "fraud")])
+def test_create_reads_back_with_tags_and_default_location(
+    services: TrackingServices, unique_name: str
+) -> None:
+    created = services.experiments.create(
+        unique_name, "", [Tag("team", "risk"), Tag("team", "fraud")]
+    )
     assert created.name == unique_name
     assert created.artifact_location == f"file:///tmp/trackd-test-artifacts/{created.experiment_id}"
     assert created.tags == (Tag("team", "fraud"),)  # last value wins within one request
@@ -36,7 +39,9 @@ def test_names_are_unique_after_normalisation(services: TrackingServices) -> Non
     assert services.experiments.get_by_name(decomposed).name == base
 
 
-def test_deleted_names_stay_taken_and_restore_works(services: TrackingServices, unique_name: str) -> None:
+def test_deleted_names_stay_taken_and_restore_works(
+    services: TrackingServices, unique_name: str
+) -> None:
     exp = services.experiments.create(unique_name, "", [])
     services.experiments.delete(exp.experiment_id)
     assert services.experiments.get(exp.experiment_id).lifecycle_stage is LifecycleStage.DELETED
@@ -73,7 +78,12 @@ def test_tags_set_overwrite_delete(services: TrackingServices, experiment_id: st
 
 @pytest.mark.parametrize(
     ("name", "fragment"),
-    [("", "must not be empty"), ("   ", "must not be empty"), ("x" * 501, "limit of 500"), ("a\x00b", "NUL")],
+    [
+        ("", "must not be empty"),
+        ("   ", "must not be empty"),
+        ("x" * 501, "limit of 500"),
+        ("a\x00b", "NUL"),
+    ],
 )
 def test_invalid_names(services: TrackingServices, name: str, fragment: str) -> None:
     with pytest.raises(InvalidArgument) as caught:
@@ -101,7 +111,9 @@ def test_experiment_tag_value_limit(services: TrackingServices, experiment_id: s
 
 def test_search_pages_cover_everything_once(services: TrackingServices) -> None:
     prefix = f"page-{uuid.uuid4().hex[:6]}"
-    created = {services.experiments.create(f"{prefix}-{i:02d}", "", []).experiment_id for i in range(23)}
+    created = {
+        services.experiments.create(f"{prefix}-{i:02d}", "", []).experiment_id for i in range(23)
+    }
     seen: list[str] = []
     token = ""
     while True:

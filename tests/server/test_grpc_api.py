@@ -13,11 +13,23 @@ from google.rpc import error_details_pb2
 from grpc_status import rpc_status
 from trackd.v1 import (
     experiment_service_pb2 as exp_pb,
+)
+from trackd.v1 import (
     experiment_service_pb2_grpc as exp_grpc,
+)
+from trackd.v1 import (
     metric_service_pb2 as met_pb,
+)
+from trackd.v1 import (
     metric_service_pb2_grpc as met_grpc,
+)
+from trackd.v1 import (
     run_pb2,
+)
+from trackd.v1 import (
     run_service_pb2 as run_pb,
+)
+from trackd.v1 import (
     run_service_pb2_grpc as run_grpc,
 )
 
@@ -42,8 +54,14 @@ def stubs(channel: grpc.Channel) -> Stubs:
 
 @pytest.fixture()
 def run_id(stubs: Stubs, unique_name: str) -> str:
-    exp = stubs.experiments.CreateExperiment(exp_pb.CreateExperimentRequest(name=unique_name)).experiment
-    return str(stubs.runs.CreateRun(run_pb.CreateRunRequest(experiment_id=exp.experiment_id)).run.info.run_id)
+    exp = stubs.experiments.CreateExperiment(
+        exp_pb.CreateExperimentRequest(name=unique_name)
+    ).experiment
+    return str(
+        stubs.runs.CreateRun(
+            run_pb.CreateRunRequest(experiment_id=exp.experiment_id)
+        ).run.info.run_id
+    )
 
 
 def error_info(error: grpc.RpcError) -> error_details_pb2.ErrorInfo:
@@ -65,24 +83,36 @@ def expect(code: grpc.StatusCode, reason: str, call: object) -> str:
 
 def test_every_error_code_carries_error_info(stubs: Stubs, run_id: str, unique_name: str) -> None:
     missing_run = "0" * 32
-    expect(grpc.StatusCode.NOT_FOUND, "RUN_NOT_FOUND", lambda: stubs.runs.GetRun(run_pb.GetRunRequest(run_id=missing_run)))
     expect(
-        grpc.StatusCode.NOT_FOUND, "EXPERIMENT_NOT_FOUND",
-        lambda: stubs.experiments.GetExperiment(exp_pb.GetExperimentRequest(experiment_id="123456789")),
+        grpc.StatusCode.NOT_FOUND,
+        "RUN_NOT_FOUND",
+        lambda: stubs.runs.GetRun(run_pb.GetRunRequest(run_id=missing_run)),
+    )
+    expect(
+        grpc.StatusCode.NOT_FOUND,
+        "EXPERIMENT_NOT_FOUND",
+        lambda: stubs.experiments.GetExperiment(
+            exp_pb.GetExperimentRequest(experiment_id="123456789")
+        ),
     )
     stubs.experiments.CreateExperiment(exp_pb.CreateExperimentRequest(name=unique_name + "-dup"))
     expect(
-        grpc.StatusCode.ALREADY_EXISTS, "EXPERIMENT_NAME_TAKEN",
-        lambda: stubs.experiments.CreateExperiment(exp_pb.CreateExperimentRequest(name=unique_name + "-dup")),
+        grpc.StatusCode.ALREADY_EXISTS,
+        "EXPERIMENT_NAME_TAKEN",
+        lambda: stubs.experiments.CreateExperiment(
+            exp_pb.CreateExperimentRequest(name=unique_name + "-dup")
+        ),
     )
     stubs.runs.LogParam(run_pb.LogParamRequest(run_id=run_id, key="lr", value="0.1"))
     message = expect(
-        grpc.StatusCode.INVALID_ARGUMENT, "PARAM_VALUE_CHANGED",
+        grpc.StatusCode.INVALID_ARGUMENT,
+        "PARAM_VALUE_CHANGED",
         lambda: stubs.runs.LogParam(run_pb.LogParamRequest(run_id=run_id, key="lr", value="0.2")),
     )
     assert "'lr'" in message and "'0.1'" in message and "'0.2'" in message
     message = expect(
-        grpc.StatusCode.INVALID_ARGUMENT, "BATCH_TOO_LARGE",
+        grpc.StatusCode.INVALID_ARGUMENT,
+        "BATCH_TOO_LARGE",
         lambda: stubs.runs.LogBatch(
             run_pb.LogBatchRequest(run_id=run_id, metrics=[run_pb2.Metric(key="m", value=1)] * 1001)
         ),
@@ -90,18 +120,24 @@ def test_every_error_code_carries_error_info(stubs: Stubs, run_id: str, unique_n
     assert "1000" in message
     stubs.runs.DeleteRun(run_pb.DeleteRunRequest(run_id=run_id))
     expect(
-        grpc.StatusCode.FAILED_PRECONDITION, "RUN_DELETED",
+        grpc.StatusCode.FAILED_PRECONDITION,
+        "RUN_DELETED",
         lambda: stubs.metrics.LogMetric(met_pb.LogMetricRequest(run_id=run_id, key="m", value=1)),
     )
     expect(
-        grpc.StatusCode.INVALID_ARGUMENT, "INVALID_PAGE_TOKEN",
-        lambda: stubs.experiments.SearchExperiments(exp_pb.SearchExperimentsRequest(page_token="x.y")),
+        grpc.StatusCode.INVALID_ARGUMENT,
+        "INVALID_PAGE_TOKEN",
+        lambda: stubs.experiments.SearchExperiments(
+            exp_pb.SearchExperimentsRequest(page_token="x.y")
+        ),
     )
 
 
 def test_oversized_message_is_resource_exhausted(stubs: Stubs, run_id: str) -> None:
     with pytest.raises(grpc.RpcError) as caught:
-        stubs.runs.LogParam(run_pb.LogParamRequest(run_id=run_id, key="k", value="v" * (17 * 1024 * 1024)))
+        stubs.runs.LogParam(
+            run_pb.LogParamRequest(run_id=run_id, key="k", value="v" * (17 * 1024 * 1024))
+        )
     assert caught.value.code() == grpc.StatusCode.RESOURCE_EXHAUSTED
 
 
@@ -110,16 +146,26 @@ def test_nan_and_inf_over_the_wire(stubs: Stubs, run_id: str) -> None:
     stubs.runs.LogBatch(
         run_pb.LogBatchRequest(
             run_id=run_id,
-            metrics=[run_pb2.Metric(key=f"m{i}", value=v, timestamp=1, step=0) for i, v in enumerate(values)],
+            metrics=[
+                run_pb2.Metric(key=f"m{i}", value=v, timestamp=1, step=0)
+                for i, v in enumerate(values)
+            ],
         )
     )
-    got = {m.key: m.value for m in stubs.runs.GetRun(run_pb.GetRunRequest(run_id=run_id)).run.data.metrics}
+    got = {
+        m.key: m.value
+        for m in stubs.runs.GetRun(run_pb.GetRunRequest(run_id=run_id)).run.data.metrics
+    }
     assert math.isnan(got["m0"]) and got["m1"] == math.inf and got["m2"] == -math.inf
 
 
 def test_retried_create_run_makes_no_ghost(stubs: Stubs, unique_name: str) -> None:
-    exp_id = stubs.experiments.CreateExperiment(exp_pb.CreateExperimentRequest(name=unique_name)).experiment.experiment_id
-    request = run_pb.CreateRunRequest(experiment_id=exp_id, run_name="r", request_id=str(uuid.uuid4()))
+    exp_id = stubs.experiments.CreateExperiment(
+        exp_pb.CreateExperimentRequest(name=unique_name)
+    ).experiment.experiment_id
+    request = run_pb.CreateRunRequest(
+        experiment_id=exp_id, run_name="r", request_id=str(uuid.uuid4())
+    )
     answers = {stubs.runs.CreateRun(request).run.info.run_id for _ in range(4)}
     assert len(answers) == 1
     found = stubs.runs.SearchRuns(run_pb.SearchRunsRequest(experiment_ids=[exp_id])).runs
@@ -129,7 +175,9 @@ def test_retried_create_run_makes_no_ghost(stubs: Stubs, unique_name: str) -> No
 def test_concurrent_retries_of_one_request_write_once(stubs: Stubs, run_id: str) -> None:
     request = run_pb.LogBatchRequest(
         run_id=run_id,
-        metrics=[run_pb2.Metric(key="race", value=float(i), timestamp=1, step=i) for i in range(100)],
+        metrics=[
+            run_pb2.Metric(key="race", value=float(i), timestamp=1, step=i) for i in range(100)
+        ],
         request_id=uuid.uuid4().hex,
     )
     threads = [threading.Thread(target=stubs.runs.LogBatch, args=(request,)) for _ in range(6)]
@@ -137,7 +185,9 @@ def test_concurrent_retries_of_one_request_write_once(stubs: Stubs, run_id: str)
         t.start()
     for t in threads:
         t.join()
-    history = stubs.metrics.GetMetricHistory(met_pb.GetMetricHistoryRequest(run_id=run_id, metric_key="race"))
+    history = stubs.metrics.GetMetricHistory(
+        met_pb.GetMetricHistoryRequest(run_id=run_id, metric_key="race")
+    )
     assert len(history.metrics) == 100
 
 
@@ -154,18 +204,28 @@ def test_eight_writers_on_one_run_lose_nothing(stubs: Stubs, run_id: str) -> Non
                     run_pb.LogBatchRequest(
                         run_id=run_id,
                         metrics=[
-                            run_pb2.Metric(key=f"k{(i + w) % 5}", value=float(i), timestamp=1 + b, step=b)
+                            run_pb2.Metric(
+                                key=f"k{(i + w) % 5}", value=float(i), timestamp=1 + b, step=b
+                            )
                             for i in range(per_batch)
                         ],
-                        params=[run_pb2.Param(key=f"p{w}-{b}", value="v"), run_pb2.Param(key="shared", value="same")],
-                        tags=[run_pb2.RunTag(key=f"t{(b + w) % 3}", value=str(w)),
-                              run_pb2.RunTag(key="mlflow.runName", value=f"w{w}")],
+                        params=[
+                            run_pb2.Param(key=f"p{w}-{b}", value="v"),
+                            run_pb2.Param(key="shared", value="same"),
+                        ],
+                        tags=[
+                            run_pb2.RunTag(key=f"t{(b + w) % 3}", value=str(w)),
+                            run_pb2.RunTag(key="mlflow.runName", value=f"w{w}"),
+                        ],
                         request_id=uuid.uuid4().hex,
                     ),
                     timeout=60,
                 )
-                stubs.metrics.LogMetric(met_pb.LogMetricRequest(run_id=run_id, key="single", value=w, step=b), timeout=60)
-        except BaseException as exc:  # noqa: BLE001 - collected and asserted below
+                stubs.metrics.LogMetric(
+                    met_pb.LogMetricRequest(run_id=run_id, key="single", value=w, step=b),
+                    timeout=60,
+                )
+        except BaseException as exc:
             errors.append(exc)
 
     threads = [threading.Thread(target=writer, args=(w,)) for w in range(8)]

@@ -5,7 +5,6 @@ from __future__ import annotations
 import uuid
 
 import pytest
-
 from trackd_server.domain.entities import Metric, Param, Tag, ViewType
 from trackd_server.domain.errors import FailedPrecondition, InvalidArgument
 from trackd_server.service.tracking import TrackingServices

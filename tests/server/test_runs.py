@@ -5,18 +5,29 @@ from __future__ import annotations
 import math
 
 import pytest
-
 from trackd_server.domain.entities import (
-    LifecycleStage, Metric, Param, RunStatus, Tag, ViewType,
+    LifecycleStage,
+    Metric,
+    Param,
+    RunStatus,
+    Tag,
+    ViewType,
 )
 from trackd_server.domain.errors import FailedPrecondition, InvalidArgument, NotFound
 from trackd_server.service.tracking import TrackingServices
 
 
-def test_create_run_system_tags_and_defaults(services: TrackingServices, experiment_id: str) -> None:
+def test_create_run_system_tags_and_defaults(
+    services: TrackingServices, experiment_id: str
+) -> None:
     run = services.runs.create(experiment_id, "first", 1234, [Tag("k", "v")], "", "alice")
     info = run.info
-    assert (info.run_name, info.user_id, info.start_time, info.end_time) == ("first", "alice", 1234, None)
+    assert (info.run_name, info.user_id, info.start_time, info.end_time) == (
+        "first",
+        "alice",
+        1234,
+        None,
+    )
     assert info.status is RunStatus.RUNNING and info.lifecycle_stage is LifecycleStage.ACTIVE
     assert len(info.run_id) == 32
     assert info.artifact_uri.endswith(f"/{experiment_id}/{info.run_id}/artifacts")
@@ -41,7 +52,9 @@ def test_run_name_tag_conflict(services: TrackingServices, experiment_id: str) -
     assert run.info.run_name == "b"
 
 
-def test_create_in_missing_or_deleted_experiment(services: TrackingServices, unique_name: str) -> None:
+def test_create_in_missing_or_deleted_experiment(
+    services: TrackingServices, unique_name: str
+) -> None:
     with pytest.raises(NotFound):
         services.runs.create("99999999", "", None, [], "", "")
     exp = services.experiments.create(unique_name, "", [])
@@ -57,7 +70,11 @@ def test_params_are_write_once(services: TrackingServices, run_id: str) -> None:
     with pytest.raises(InvalidArgument) as caught:
         services.runs.log_param(run_id, Param("lr", "0.2"))
     assert caught.value.reason == "PARAM_VALUE_CHANGED"
-    assert "'lr'" in caught.value.message and "'0.1'" in caught.value.message and "'0.2'" in caught.value.message
+    assert (
+        "'lr'" in caught.value.message
+        and "'0.1'" in caught.value.message
+        and "'0.2'" in caught.value.message
+    )
     assert services.runs.get(run_id).data.params == (Param("lr", "0.1"),)
 
 
@@ -105,18 +122,25 @@ def test_zero_timestamp_means_now(services: TrackingServices, run_id: str) -> No
 def test_batch_is_atomic_on_invalid_item(services: TrackingServices, run_id: str) -> None:
     metrics = [Metric(f"m{i}", float(i), 1, 0) for i in range(10)]
     with pytest.raises(InvalidArgument) as caught:
-        services.runs.log_batch(run_id, metrics, [Param("ok", "1"), Param("k" * 251, "x")], [Tag("t", "v")])
+        services.runs.log_batch(
+            run_id, metrics, [Param("ok", "1"), Param("k" * 251, "x")], [Tag("t", "v")]
+        )
     assert "params[1].key" in caught.value.message and "250" in caught.value.message
     run = services.runs.get(run_id)
     assert run.data.metrics == () and run.data.params == ()
     assert "t" not in {t.key for t in run.data.tags}
 
 
-def test_batch_is_atomic_on_param_conflict_in_store(services: TrackingServices, run_id: str) -> None:
+def test_batch_is_atomic_on_param_conflict_in_store(
+    services: TrackingServices, run_id: str
+) -> None:
     services.runs.log_param(run_id, Param("fixed", "a"))
     with pytest.raises(InvalidArgument) as caught:
         services.runs.log_batch(
-            run_id, [Metric("m", 1.0, 1, 0)], [Param("new", "1"), Param("fixed", "b")], [Tag("t", "v")]
+            run_id,
+            [Metric("m", 1.0, 1, 0)],
+            [Param("new", "1"), Param("fixed", "b")],
+            [Tag("t", "v")],
         )
     assert caught.value.reason == "PARAM_VALUE_CHANGED"
     run = services.runs.get(run_id)
@@ -185,7 +209,9 @@ def test_update_run(services: TrackingServices, run_id: str) -> None:
 
 
 def test_history_pages(services: TrackingServices, run_id: str) -> None:
-    services.runs.log_batch(run_id, [Metric("h", float(i), 1000 + i, i % 7) for i in range(50)], [], [])
+    services.runs.log_batch(
+        run_id, [Metric("h", float(i), 1000 + i, i % 7) for i in range(50)], [], []
+    )
     points, token = [], ""
     while True:
         page = services.metrics.history(run_id, "h", 8, token)
@@ -200,7 +226,10 @@ def test_history_pages(services: TrackingServices, run_id: str) -> None:
 
 
 def test_search_runs_order_pages_and_views(services: TrackingServices, experiment_id: str) -> None:
-    ids = [services.runs.create(experiment_id, f"r{i}", 1000 + (i % 4), [], "", "").info.run_id for i in range(15)]
+    ids = [
+        services.runs.create(experiment_id, f"r{i}", 1000 + (i % 4), [], "", "").info.run_id
+        for i in range(15)
+    ]
     services.runs.delete(ids[0])
     seen, token = [], ""
     while True:
@@ -214,7 +243,9 @@ def test_search_runs_order_pages_and_views(services: TrackingServices, experimen
     assert keys == sorted(keys)  # start_time DESC, then run id
     deleted = services.runs.search([experiment_id], "", ViewType.DELETED_ONLY, [], 100, "")
     assert [r.info.run_id for r in deleted.items] == [ids[0]]
-    by_name = services.runs.search([experiment_id], "", ViewType.ALL, ["attributes.run_name DESC"], 100, "")
+    by_name = services.runs.search(
+        [experiment_id], "", ViewType.ALL, ["attributes.run_name DESC"], 100, ""
+    )
     names = [r.info.run_name for r in by_name.items]
     assert names == sorted(names, reverse=True) and len(names) == 15
     with pytest.raises(InvalidArgument):
@@ -223,7 +254,9 @@ def test_search_runs_order_pages_and_views(services: TrackingServices, experimen
         services.runs.search(["424242424"], "", ViewType.ALL, [], 10, "")
 
 
-def test_runs_of_deleted_experiment_are_hidden(services: TrackingServices, unique_name: str) -> None:
+def test_runs_of_deleted_experiment_are_hidden(
+    services: TrackingServices, unique_name: str
+) -> None:
     exp = services.experiments.create(unique_name, "", []).experiment_id
     services.runs.create(exp, "r", None, [], "", "")
     services.experiments.delete(exp)

@@ -20,21 +20,37 @@ from grpc_health.v1 import health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection_pb2, reflection_pb2_grpc
 from trackd.v1 import (
     experiment_service_pb2 as exp_pb,
+)
+from trackd.v1 import (
     experiment_service_pb2_grpc as exp_grpc,
+)
+from trackd.v1 import (
+    metric_service_pb2 as met_pb,
+)
+from trackd.v1 import (
+    metric_service_pb2_grpc as met_grpc,
+)
+from trackd.v1 import (
     run_pb2,
+)
+from trackd.v1 import (
     run_service_pb2 as run_pb,
+)
+from trackd.v1 import (
     run_service_pb2_grpc as run_grpc,
 )
-
-from tests.support.postgres import create_database, drop_database
-from tests.support.servers import ServerProcess, start_server, trackd_command, wait_until_serving
 from trackd_server import __version__
 from trackd_server.store.sql.models import Base
 from trackd_server.store.sql.store import SqlStore
 
+from tests.support.postgres import create_database, drop_database
+from tests.support.servers import ServerProcess, start_server, trackd_command
+
 
 def test_version() -> None:
-    out = subprocess.run([*trackd_command(), "--version"], capture_output=True, text=True, check=True)
+    out = subprocess.run(
+        [*trackd_command(), "--version"], capture_output=True, text=True, check=True
+    )
     assert out.stdout.strip() == f"trackd {__version__}"
 
 
@@ -42,7 +58,9 @@ def test_models_match_migrations(backend_url: str) -> None:
     store = SqlStore(backend_url)
     store.upgrade()
     with store.engine.connect() as conn:
-        diff = compare_metadata(MigrationContext.configure(conn, opts={"compare_type": True}), Base.metadata)
+        diff = compare_metadata(
+            MigrationContext.configure(conn, opts={"compare_type": True}), Base.metadata
+        )
     store.dispose()
     assert diff == []
 
@@ -52,7 +70,9 @@ def test_db_upgrade_command(pg_admin_url: str, tmp_path: Path) -> None:
     url = create_database(pg_admin_url, name)
     try:
         for _ in range(2):  # idempotent
-            out = subprocess.run([*trackd_command(), "db", "upgrade", url], capture_output=True, text=True)
+            out = subprocess.run(
+                [*trackd_command(), "db", "upgrade", url], capture_output=True, text=True
+            )
             assert out.returncode == 0, out.stderr
         engine = sa.create_engine(url)
         with engine.connect() as conn:
@@ -92,11 +112,16 @@ def test_defaults_serve_sqlite_in_working_directory(tmp_path: Path) -> None:
     try:
         assert process.stdout is not None
         first_line = process.stdout.readline().strip()
-        assert first_line == "trackd serving at grpc://127.0.0.1:50051", (tmp_path / "server.log").read_text()
+        assert first_line == "trackd serving at grpc://127.0.0.1:50051", (
+            tmp_path / "server.log"
+        ).read_text()
         assert (tmp_path / "trackd.db").exists()
         with grpc.insecure_channel("127.0.0.1:50051") as channel:
             stub = exp_grpc.ExperimentServiceStub(channel)
-            assert stub.GetExperiment(exp_pb.GetExperimentRequest(experiment_id="0")).experiment.name == "Default"
+            assert (
+                stub.GetExperiment(exp_pb.GetExperimentRequest(experiment_id="0")).experiment.name
+                == "Default"
+            )
     finally:
         process.send_signal(signal.SIGINT)
         assert process.wait(timeout=30) == 0
@@ -106,13 +131,28 @@ def test_defaults_serve_sqlite_in_working_directory(tmp_path: Path) -> None:
 def test_health_and_reflection(server: ServerProcess) -> None:
     with grpc.insecure_channel(f"127.0.0.1:{server.port}") as channel:
         health = health_pb2_grpc.HealthStub(channel)
-        for service in ("", "trackd.v1.RunService", "trackd.v1.ExperimentService", "trackd.v1.MetricService"):
+        for service in (
+            "",
+            "trackd.v1.RunService",
+            "trackd.v1.ExperimentService",
+            "trackd.v1.MetricService",
+        ):
             reply = health.Check(health_pb2.HealthCheckRequest(service=service))
             assert reply.status == health_pb2.HealthCheckResponse.SERVING
         reflection = reflection_pb2_grpc.ServerReflectionStub(channel)
-        answer = next(iter(reflection.ServerReflectionInfo(iter([reflection_pb2.ServerReflectionRequest(list_services="")]))))
+        answer = next(
+            iter(
+                reflection.ServerReflectionInfo(
+                    iter([reflection_pb2.ServerReflectionRequest(list_services="")])
+                )
+            )
+        )
         names = {s.name for s in answer.list_services_response.service}
-        assert {"trackd.v1.RunService", "trackd.v1.ExperimentService", "trackd.v1.MetricService"} <= names
+        assert {
+            "trackd.v1.RunService",
+            "trackd.v1.ExperimentService",
+            "trackd.v1.MetricService",
+        } <= names
 
 
 def test_graceful_shutdown_finishes_in_flight_calls(sqlite_url: str, tmp_path: Path) -> None:
@@ -121,7 +161,8 @@ def test_graceful_shutdown_finishes_in_flight_calls(sqlite_url: str, tmp_path: P
         runs = run_grpc.RunServiceStub(channel)
         run_id = runs.CreateRun(run_pb.CreateRunRequest()).run.info.run_id
         batch = run_pb.LogBatchRequest(
-            run_id=run_id, metrics=[run_pb2.Metric(key=f"m{i % 50}", value=i, step=i) for i in range(1000)]
+            run_id=run_id,
+            metrics=[run_pb2.Metric(key=f"m{i % 50}", value=i, step=i) for i in range(1000)],
         )
         results: list[object] = []
 
@@ -146,8 +187,6 @@ def test_graceful_shutdown_finishes_in_flight_calls(sqlite_url: str, tmp_path: P
     try:
         with grpc.insecure_channel(f"127.0.0.1:{restarted.port}") as channel:
             run = run_grpc.RunServiceStub(channel).GetRun(run_pb.GetRunRequest(run_id=run_id)).run
-            from trackd.v1 import metric_service_pb2 as met_pb, metric_service_pb2_grpc as met_grpc
-
             history = met_grpc.MetricServiceStub(channel).GetMetricHistory(
                 met_pb.GetMetricHistoryRequest(run_id=run_id, metric_key="m0", page_size=25000)
             )
@@ -164,10 +203,18 @@ def test_several_workers_share_one_postgresql(pg_url: str, tmp_path: Path, worke
         pids = set()
         run_ids = []
         for _ in range(12):  # new connections are spread over the worker processes
-            with grpc.insecure_channel(f"127.0.0.1:{server.port}", options=[("grpc.use_local_subchannel_pool", 1)]) as ch:
+            with grpc.insecure_channel(
+                f"127.0.0.1:{server.port}", options=[("grpc.use_local_subchannel_pool", 1)]
+            ) as ch:
                 runs = run_grpc.RunServiceStub(ch)
-                run_ids.append(runs.CreateRun(run_pb.CreateRunRequest(request_id=uuid.uuid4().hex)).run.info.run_id)
-        out = subprocess.run(["pgrep", "-P", str(server.process.pid)], capture_output=True, text=True)
+                run_ids.append(
+                    runs.CreateRun(
+                        run_pb.CreateRunRequest(request_id=uuid.uuid4().hex)
+                    ).run.info.run_id
+                )
+        out = subprocess.run(
+            ["pgrep", "-P", str(server.process.pid)], capture_output=True, text=True
+        )
         pids = {int(p) for p in out.stdout.split()}
         assert len(pids) >= workers
         with grpc.insecure_channel(f"127.0.0.1:{server.port}") as ch:

@@ -30,25 +30,39 @@ def _parser() -> argparse.ArgumentParser:
         help="postgresql://user:password@host:port/db or sqlite:///path.db (default: %(default)s "
         "in the working directory)",
     )
-    server.add_argument("--host", default=DEFAULT_HOST, help="address to bind (default: %(default)s)")
-    server.add_argument("--port", type=int, default=DEFAULT_PORT, help="gRPC port (default: %(default)s)")
     server.add_argument(
-        "--http-port", type=int, default=DEFAULT_HTTP_PORT,
+        "--host", default=DEFAULT_HOST, help="address to bind (default: %(default)s)"
+    )
+    server.add_argument(
+        "--port", type=int, default=DEFAULT_PORT, help="gRPC port (default: %(default)s)"
+    )
+    server.add_argument(
+        "--http-port",
+        type=int,
+        default=DEFAULT_HTTP_PORT,
         help="HTTP/JSON port, 0 to disable (default: %(default)s)",
     )
     server.add_argument(
-        "--default-artifact-root", default=DEFAULT_ARTIFACTS,
+        "--default-artifact-root",
+        default=DEFAULT_ARTIFACTS,
         help="where new experiments keep artifacts (default: ./%(default)s)",
     )
     server.add_argument(
-        "--workers", type=int, default=1,
+        "--workers",
+        type=int,
+        default=1,
         help="server processes sharing the port; use the number of cores (default: %(default)s)",
     )
     server.add_argument(
-        "--threads", type=int, default=16, help="concurrent calls per process (default: %(default)s)"
+        "--threads",
+        type=int,
+        default=16,
+        help="concurrent calls per process (default: %(default)s)",
     )
     server.add_argument(
-        "--shutdown-grace", type=float, default=30.0,
+        "--shutdown-grace",
+        type=float,
+        default=30.0,
         help="seconds in-flight calls get to finish on SIGTERM/SIGINT (default: %(default)s)",
     )
     server.add_argument("--log-level", default="INFO", help="logging level (default: %(default)s)")

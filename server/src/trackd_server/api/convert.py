@@ -7,7 +7,15 @@ from collections.abc import Iterable
 from trackd.v1 import common_pb2, experiment_pb2, run_pb2
 
 from ..domain.entities import (
-    Experiment, LifecycleStage, Metric, Param, Run, RunInfo, RunStatus, Tag, ViewType,
+    Experiment,
+    LifecycleStage,
+    Metric,
+    Param,
+    Run,
+    RunInfo,
+    RunStatus,
+    Tag,
+    ViewType,
 )
 
 _STAGE_TO_PROTO = {
@@ -21,8 +29,8 @@ _STATUS_TO_PROTO = {
     RunStatus.FAILED: run_pb2.RUN_STATUS_FAILED,
     RunStatus.KILLED: run_pb2.RUN_STATUS_KILLED,
 }
-_STATUS_FROM_PROTO = {v: k for k, v in _STATUS_TO_PROTO.items()}
-_VIEW_FROM_PROTO = {
+_STATUS_FROM_PROTO: dict[int, RunStatus] = {v: k for k, v in _STATUS_TO_PROTO.items()}
+_VIEW_FROM_PROTO: dict[int, ViewType] = {
     common_pb2.VIEW_TYPE_UNSPECIFIED: ViewType.ACTIVE_ONLY,
     common_pb2.VIEW_TYPE_ACTIVE_ONLY: ViewType.ACTIVE_ONLY,
     common_pb2.VIEW_TYPE_DELETED_ONLY: ViewType.DELETED_ONLY,

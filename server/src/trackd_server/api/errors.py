@@ -22,7 +22,9 @@ ERROR_DOMAIN = "trackd.io"
 
 
 def to_status(error: TrackdError) -> grpc.Status:
-    info = error_details_pb2.ErrorInfo(reason=error.reason, domain=ERROR_DOMAIN, metadata=error.metadata)
+    info = error_details_pb2.ErrorInfo(
+        reason=error.reason, domain=ERROR_DOMAIN, metadata=error.metadata
+    )
     detail = any_pb2.Any()
     detail.Pack(info)
     status = status_pb2.Status(
@@ -31,7 +33,9 @@ def to_status(error: TrackdError) -> grpc.Status:
     return rpc_status.to_status(status)
 
 
-def _guard(method: str, behaviour: Callable[[Any, grpc.ServicerContext], Any]) -> Callable[..., Any]:
+def _guard(
+    method: str, behaviour: Callable[[Any, grpc.ServicerContext], Any]
+) -> Callable[..., Any]:
     def guarded(request: Any, context: grpc.ServicerContext) -> Any:
         try:
             return behaviour(request, context)

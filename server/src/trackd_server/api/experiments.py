@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from trackd.v1 import experiment_pb2, experiment_service_pb2 as pb, experiment_service_pb2_grpc
+from trackd.v1 import experiment_pb2, experiment_service_pb2_grpc
+from trackd.v1 import experiment_service_pb2 as pb
 
 from ..service.experiments import ExperimentService
 from .convert import experiment_to_proto, tags_from_proto, view_from_proto
@@ -14,13 +15,20 @@ class ExperimentServicer(experiment_service_pb2_grpc.ExperimentServiceServicer):
     def __init__(self, experiments: ExperimentService) -> None:
         self._experiments = experiments
 
-    def CreateExperiment(self, request: pb.CreateExperimentRequest, context: Any) -> pb.CreateExperimentResponse:
+    def CreateExperiment(
+        self, request: pb.CreateExperimentRequest, context: Any
+    ) -> pb.CreateExperimentResponse:
         created = self._experiments.create(
-            request.name, request.artifact_location, tags_from_proto(request.tags), request.request_id
+            request.name,
+            request.artifact_location,
+            tags_from_proto(request.tags),
+            request.request_id,
         )
         return pb.CreateExperimentResponse(experiment=experiment_to_proto(created))
 
-    def GetExperiment(self, request: pb.GetExperimentRequest, context: Any) -> pb.GetExperimentResponse:
+    def GetExperiment(
+        self, request: pb.GetExperimentRequest, context: Any
+    ) -> pb.GetExperimentResponse:
         return pb.GetExperimentResponse(
             experiment=experiment_to_proto(self._experiments.get(request.experiment_id))
         )
@@ -50,7 +58,9 @@ class ExperimentServicer(experiment_service_pb2_grpc.ExperimentServiceServicer):
     def UpdateExperiment(
         self, request: pb.UpdateExperimentRequest, context: Any
     ) -> pb.UpdateExperimentResponse:
-        renamed = self._experiments.rename(request.experiment_id, request.new_name, request.request_id)
+        renamed = self._experiments.rename(
+            request.experiment_id, request.new_name, request.request_id
+        )
         return pb.UpdateExperimentResponse(experiment=experiment_to_proto(renamed))
 
     def DeleteExperiment(
@@ -68,7 +78,9 @@ class ExperimentServicer(experiment_service_pb2_grpc.ExperimentServiceServicer):
     def SetExperimentTag(
         self, request: pb.SetExperimentTagRequest, context: Any
     ) -> pb.SetExperimentTagResponse:
-        tag = tags_from_proto([experiment_pb2.ExperimentTag(key=request.key, value=request.value)])[0]
+        tag = tags_from_proto([experiment_pb2.ExperimentTag(key=request.key, value=request.value)])[
+            0
+        ]
         self._experiments.set_tag(request.experiment_id, tag, request.request_id)
         return pb.SetExperimentTagResponse()
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from trackd.v1 import metric_service_pb2 as pb, metric_service_pb2_grpc
+from trackd.v1 import metric_service_pb2 as pb
+from trackd.v1 import metric_service_pb2_grpc
 
 from ..domain.entities import Metric
 from ..service.metrics import MetricService

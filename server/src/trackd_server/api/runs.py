@@ -4,13 +4,19 @@ from __future__ import annotations
 
 from typing import Any
 
-from trackd.v1 import run_service_pb2 as pb, run_service_pb2_grpc
+from trackd.v1 import run_service_pb2 as pb
+from trackd.v1 import run_service_pb2_grpc
 
 from ..domain.entities import Param, Tag
 from ..service.runs import RunService
 from .convert import (
-    metrics_from_proto, params_from_proto, run_info_to_proto, run_to_proto, status_from_proto,
-    tags_from_proto, view_from_proto,
+    metrics_from_proto,
+    params_from_proto,
+    run_info_to_proto,
+    run_to_proto,
+    status_from_proto,
+    tags_from_proto,
+    view_from_proto,
 )
 
 
@@ -55,7 +61,9 @@ class RunServicer(run_service_pb2_grpc.RunServiceServicer):
         self._runs.set_tag(request.run_id, Tag(request.key, request.value), request.request_id)
         return pb.SetRunTagResponse()
 
-    def DeleteRunTag(self, request: pb.DeleteRunTagRequest, context: Any) -> pb.DeleteRunTagResponse:
+    def DeleteRunTag(
+        self, request: pb.DeleteRunTagRequest, context: Any
+    ) -> pb.DeleteRunTagResponse:
         self._runs.delete_tag(request.run_id, request.key, request.request_id)
         return pb.DeleteRunTagResponse()
 

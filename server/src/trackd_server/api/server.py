@@ -51,7 +51,9 @@ class GrpcServer:
                 ("grpc.max_send_message_length", MAX_MESSAGE_BYTES),
             ],
         )
-        experiment_service_pb2_grpc.add_ExperimentServiceServicer_to_server(self.servicers[0], self.server)  # type: ignore[arg-type]
+        experiment_service_pb2_grpc.add_ExperimentServiceServicer_to_server(
+            self.servicers[0], self.server
+        )  # type: ignore[arg-type]
         run_service_pb2_grpc.add_RunServiceServicer_to_server(self.servicers[1], self.server)  # type: ignore[arg-type]
         metric_service_pb2_grpc.add_MetricServiceServicer_to_server(self.servicers[2], self.server)  # type: ignore[arg-type]
         self.health = health.HealthServicer()

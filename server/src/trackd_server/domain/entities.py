@@ -149,7 +149,9 @@ class Run:
     def to_json(self) -> dict[str, Any]:
         return {
             "info": self.info.to_json(),
-            "metrics": [[m.key, _float_to_json(m.value), m.timestamp, m.step] for m in self.data.metrics],
+            "metrics": [
+                [m.key, _float_to_json(m.value), m.timestamp, m.step] for m in self.data.metrics
+            ],
             "params": [[p.key, p.value] for p in self.data.params],
             "tags": [[t.key, t.value] for t in self.data.tags],
         }
@@ -159,7 +161,9 @@ class Run:
         return cls(
             info=RunInfo.from_json(data["info"]),
             data=RunData(
-                metrics=tuple(Metric(k, _float_from_json(v), ts, s) for k, v, ts, s in data["metrics"]),
+                metrics=tuple(
+                    Metric(k, _float_from_json(v), ts, s) for k, v, ts, s in data["metrics"]
+                ),
                 params=tuple(Param(k, v) for k, v in data["params"]),
                 tags=tuple(Tag(k, v) for k, v in data["tags"]),
             ),

@@ -29,7 +29,11 @@ def experiment_not_found(experiment_id: str) -> NotFound:
 
 def require_active(tx: StoreTransaction, experiment_id: int, lock: bool) -> None:
     """Checks that an experiment exists and is active, locking it against concurrent changes."""
-    stage = tx.experiments.lock(experiment_id) if lock else tx.experiments.stage_for_share(experiment_id)
+    stage = (
+        tx.experiments.lock(experiment_id)
+        if lock
+        else tx.experiments.stage_for_share(experiment_id)
+    )
     if stage is None:
         raise experiment_not_found(str(experiment_id))
     if stage is not LifecycleStage.ACTIVE:
@@ -86,8 +90,13 @@ class ExperimentService:
             return created
 
         return run_once(
-            self._store, "CreateExperiment", request_id, [name, location, _tag_pairs(tags)],
-            work, Experiment.to_json, Experiment.from_json,
+            self._store,
+            "CreateExperiment",
+            request_id,
+            [name, location, _tag_pairs(tags)],
+            work,
+            Experiment.to_json,
+            Experiment.from_json,
         )
 
     def get(self, experiment_id: str) -> Experiment:
@@ -142,8 +151,13 @@ class ExperimentService:
             return renamed
 
         return run_once(
-            self._store, "UpdateExperiment", request_id, [numeric, name], work,
-            Experiment.to_json, Experiment.from_json,
+            self._store,
+            "UpdateExperiment",
+            request_id,
+            [numeric, name],
+            work,
+            Experiment.to_json,
+            Experiment.from_json,
         )
 
     def delete(self, experiment_id: str, request_id: str = "") -> None:
@@ -181,8 +195,13 @@ class ExperimentService:
             tx.experiments.update(numeric, now_ms())
 
         run_once(
-            self._store, "SetExperimentTag", request_id, [numeric, tag.key, tag.value], work,
-            no_result, no_result,
+            self._store,
+            "SetExperimentTag",
+            request_id,
+            [numeric, tag.key, tag.value],
+            work,
+            no_result,
+            no_result,
         )
 
     def delete_tag(self, experiment_id: str, key: str, request_id: str = "") -> None:
@@ -200,8 +219,13 @@ class ExperimentService:
             tx.experiments.update(numeric, now_ms())
 
         run_once(
-            self._store, "DeleteExperimentTag", request_id, [numeric, key], work,
-            no_result, no_result,
+            self._store,
+            "DeleteExperimentTag",
+            request_id,
+            [numeric, key],
+            work,
+            no_result,
+            no_result,
         )
 
 

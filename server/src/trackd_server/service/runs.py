@@ -7,7 +7,15 @@ from collections.abc import Sequence
 from dataclasses import replace
 
 from ..domain.entities import (
-    LifecycleStage, Metric, Page, Param, Run, RunInfo, RunStatus, Tag, ViewType,
+    LifecycleStage,
+    Metric,
+    Page,
+    Param,
+    Run,
+    RunInfo,
+    RunStatus,
+    Tag,
+    ViewType,
 )
 from ..domain.errors import FailedPrecondition, InvalidArgument, NotFound
 from ..store.protocol import StoreTransaction, TrackingStore
@@ -28,7 +36,9 @@ MAX_SEARCH_EXPERIMENTS = 1000
 
 
 def run_not_found(run_id: str) -> NotFound:
-    return NotFound(f"run {run_id!r} does not exist", reason="RUN_NOT_FOUND", metadata={"run_id": run_id})
+    return NotFound(
+        f"run {run_id!r} does not exist", reason="RUN_NOT_FOUND", metadata={"run_id": run_id}
+    )
 
 
 def writable_run(tx: StoreTransaction, run_id: str, exclusive: bool = False) -> RunInfo:
@@ -126,8 +136,17 @@ class RunService:
             assert created is not None
             return created
 
-        args = [numeric_experiment, name, start_time, [[t.key, t.value] for t in tags], parent_run_id, user]
-        return run_once(self._store, "CreateRun", request_id, args, work, Run.to_json, Run.from_json)
+        args = [
+            numeric_experiment,
+            name,
+            start_time,
+            [[t.key, t.value] for t in tags],
+            parent_run_id,
+            user,
+        ]
+        return run_once(
+            self._store, "CreateRun", request_id, args, work, Run.to_json, Run.from_json
+        )
 
     def get(self, run_id: str) -> Run:
         validation.run_id(run_id)
@@ -170,7 +189,9 @@ class RunService:
             return updated
 
         args = [run_id, status.value if status else None, end_time, name]
-        return run_once(self._store, "UpdateRun", request_id, args, work, RunInfo.to_json, RunInfo.from_json)
+        return run_once(
+            self._store, "UpdateRun", request_id, args, work, RunInfo.to_json, RunInfo.from_json
+        )
 
     def delete(self, run_id: str, request_id: str = "") -> None:
         self._set_stage(run_id, LifecycleStage.DELETED, "DeleteRun", request_id)
@@ -277,7 +298,10 @@ class RunService:
                 if experiment is None:
                     raise experiment_not_found(str(experiment_id))
                 # A deleted experiment hides its runs from the default (active-only) view.
-                if view_type is not ViewType.ACTIVE_ONLY or experiment.lifecycle_stage is LifecycleStage.ACTIVE:
+                if (
+                    view_type is not ViewType.ACTIVE_ONLY
+                    or experiment.lifecycle_stage is LifecycleStage.ACTIVE
+                ):
                     visible.append(experiment_id)
             if not visible:
                 return Page([], "")

@@ -41,7 +41,8 @@ def experiment_name(name: str, field: str = "name") -> str:
         raise invalid(field, "must not be empty")
     if len(normalised) > MAX_EXPERIMENT_NAME_LENGTH:
         raise invalid(
-            field, f"is {len(normalised)} characters, more than the limit of {MAX_EXPERIMENT_NAME_LENGTH}"
+            field,
+            f"is {len(normalised)} characters, more than the limit of {MAX_EXPERIMENT_NAME_LENGTH}",
         )
     no_nul(normalised, field)
     return normalised
@@ -145,7 +146,8 @@ def batch(metrics: Sequence[Metric], params: Sequence[Param], tags: Sequence[Tag
     ):
         if len(items) > limit:
             raise invalid(
-                field, f"a batch holds at most {limit} {field}, this one has {len(items)}",
+                field,
+                f"a batch holds at most {limit} {field}, this one has {len(items)}",
                 reason="BATCH_TOO_LARGE",
             )
     for i, m in enumerate(metrics):

@@ -12,14 +12,21 @@ from ..domain.search import SearchSpec
 
 
 class StoredRequestLike(Protocol):
-    method: str
-    fingerprint: str
-    response: bytes | None
+    @property
+    def method(self) -> str: ...
+    @property
+    def fingerprint(self) -> str: ...
+    @property
+    def response(self) -> bytes | None: ...
 
 
 class ExperimentRepository(Protocol):
     def insert(
-        self, name: str, artifact_location: str, tags: Sequence[Tag], now: int,
+        self,
+        name: str,
+        artifact_location: str,
+        tags: Sequence[Tag],
+        now: int,
         experiment_id: int | None = None,
     ) -> int: ...
     def set_artifact_location(self, experiment_id: int, location: str) -> None: ...
@@ -32,7 +39,10 @@ class ExperimentRepository(Protocol):
     def set_tag(self, experiment_id: int, tag: Tag) -> None: ...
     def delete_tag(self, experiment_id: int, key: str) -> bool: ...
     def search(
-        self, stages: Iterable[LifecycleStage], spec: SearchSpec, limit: int,
+        self,
+        stages: Iterable[LifecycleStage],
+        spec: SearchSpec,
+        limit: int,
         cursor: Sequence[Any] | None,
     ) -> tuple[list[Experiment], list[Any] | None]: ...
 
@@ -65,14 +75,22 @@ class IdempotencyRepository(Protocol):
 
 
 class StoreTransaction(Protocol):
-    experiments: ExperimentRepository
-    runs: RunRepository
-    metrics: MetricRepository
-    idempotency: IdempotencyRepository
+    @property
+    def experiments(self) -> ExperimentRepository: ...
+    @property
+    def runs(self) -> RunRepository: ...
+    @property
+    def metrics(self) -> MetricRepository: ...
+    @property
+    def idempotency(self) -> IdempotencyRepository: ...
 
     def search_runs(
-        self, experiment_ids: Sequence[int], stages: Sequence[LifecycleStage], spec: SearchSpec,
-        limit: int, cursor: Sequence[Any] | None,
+        self,
+        experiment_ids: Sequence[int],
+        stages: Sequence[LifecycleStage],
+        spec: SearchSpec,
+        limit: int,
+        cursor: Sequence[Any] | None,
     ) -> tuple[list[RunInfo], list[Any] | None]: ...
 
 

@@ -13,10 +13,10 @@ from ...domain.search import SearchSpec
 from .dialect import upsert
 from .filters import compile_experiment_filter
 from .keyset import SortKey, after, order_clauses
-from .models import ExperimentRow, ExperimentTagRow
+from .models import ExperimentRow, ExperimentTagRow, table_of
 
-EXPERIMENTS = ExperimentRow.__table__
-EXPERIMENT_TAGS = ExperimentTagRow.__table__
+EXPERIMENTS = table_of(ExperimentRow)
+EXPERIMENT_TAGS = table_of(ExperimentTagRow)
 E = EXPERIMENTS.c
 
 # Sort keys that search may name; experiment_id always ends the list as the tie-break.
@@ -25,6 +25,7 @@ SORTABLE = {
     "experiment_id": (E.experiment_id, False),
     "creation_time": (E.creation_time, False),
     "last_update_time": (E.last_update_time, False),
+    "lifecycle_stage": (E.lifecycle_stage, False),
 }
 
 
@@ -110,8 +111,7 @@ class SqlExperimentRepository:
 
     def name_taken(self, name: str) -> bool:
         return (
-            self._conn.execute(sa.select(E.experiment_id).where(E.name == name)).first()
-            is not None
+            self._conn.execute(sa.select(E.experiment_id).where(E.name == name)).first() is not None
         )
 
     def update(self, experiment_id: int, now: int, **values: Any) -> None:
@@ -154,18 +154,16 @@ class SqlExperimentRepository:
         keys.append(SortKey(E.experiment_id, descending=False))
         stmt = sa.select(EXPERIMENTS).where(E.lifecycle_stage.in_([s.value for s in stages]))
         if spec.filter is not None:
-            stmt = stmt.where(compile_experiment_filter(spec.filter))
+            stmt = stmt.where(compile_experiment_filter(spec.filter, self._conn.dialect.name))
         if cursor is not None:
             stmt = stmt.where(after(keys, cursor))
-        rows = self._conn.execute(
-            stmt.order_by(*order_clauses(keys)).limit(limit + 1)
-        ).all()
+        rows = self._conn.execute(stmt.order_by(*order_clauses(keys)).limit(limit + 1)).all()
         more = len(rows) > limit
         rows = rows[:limit]
         next_cursor = None
         if more:
             last = rows[-1]._mapping
-            next_cursor = [last[k.expr.key] for k in keys]
+            next_cursor = [last[k.expr] for k in keys]
         return self._with_tags(rows), next_cursor
 
     def _with_tags(self, rows: Sequence[sa.Row[Any]]) -> list[Experiment]:

@@ -7,9 +7,9 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 
 from .dialect import upsert
-from .models import IdempotencyRow
+from .models import IdempotencyRow, table_of
 
-KEYS = IdempotencyRow.__table__
+KEYS = table_of(IdempotencyRow)
 
 
 @dataclass(frozen=True)
@@ -23,7 +23,9 @@ class SqlIdempotencyRepository:
     def __init__(self, conn: sa.Connection) -> None:
         self._conn = conn
 
-    def claim(self, request_id: str, method: str, fingerprint: str, now: int) -> StoredRequest | None:
+    def claim(
+        self, request_id: str, method: str, fingerprint: str, now: int
+    ) -> StoredRequest | None:
         """Claims a request id for this transaction. Returns None when the claim is new, else the
         request that claimed it first. On PostgreSQL a concurrent claim of the same id waits
         until the first transaction ends, so a retry racing the original sees its answer."""

@@ -20,7 +20,7 @@ class SortKey:
 
 
 def order_clauses(keys: Sequence[SortKey]) -> list[ColumnElement[Any]]:
-    clauses = []
+    clauses: list[ColumnElement[Any]] = []
     for key in keys:
         clause = key.expr.desc() if key.descending else key.expr.asc()
         clauses.append(clause.nulls_last() if key.nullable else clause)

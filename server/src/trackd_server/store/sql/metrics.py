@@ -11,10 +11,10 @@ import sqlalchemy as sa
 from ...domain.entities import Metric
 from .dialect import upsert
 from .keyset import SortKey, after, order_clauses
-from .models import LatestMetricRow, MetricRow
+from .models import LatestMetricRow, MetricRow, table_of
 
-METRICS = MetricRow.__table__
-LATEST = LatestMetricRow.__table__
+METRICS = table_of(MetricRow)
+LATEST = table_of(LatestMetricRow)
 M = METRICS.c
 
 
@@ -86,7 +86,9 @@ class SqlMetricRepository:
         if not run_ids:
             return grouped
         rows = self._conn.execute(
-            sa.select(LATEST).where(LATEST.c.run_id.in_(run_ids)).order_by(LATEST.c.run_id, LATEST.c.key)
+            sa.select(LATEST)
+            .where(LATEST.c.run_id.in_(run_ids))
+            .order_by(LATEST.c.run_id, LATEST.c.key)
         )
         for row in rows:
             grouped.setdefault(row.run_id, []).append(_metric_from_row(row))

@@ -8,6 +8,8 @@ Any change here needs an Alembic revision in store/migrations/versions (a test c
 
 from __future__ import annotations
 
+from typing import cast
+
 from sqlalchemy import (
     BigInteger,
     Boolean,
@@ -18,6 +20,7 @@ from sqlalchemy import (
     LargeBinary,
     MetaData,
     String,
+    Table,
     Text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -40,6 +43,11 @@ STATUS_LENGTH = 16
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+def table_of(model: type[Base]) -> Table:
+    """The Core table of a model (typed as such: the store queries with Core, not the ORM)."""
+    return cast(Table, model.__table__)
 
 
 class ExperimentRow(Base):
@@ -110,9 +118,7 @@ class MetricRow(Base):
     __tablename__ = "metrics"
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
-    run_id: Mapped[str] = mapped_column(
-        String(32), ForeignKey("runs.run_id", ondelete="CASCADE")
-    )
+    run_id: Mapped[str] = mapped_column(String(32), ForeignKey("runs.run_id", ondelete="CASCADE"))
     key: Mapped[str] = mapped_column(String(250))
     value: Mapped[float] = mapped_column(Float(precision=53))
     is_nan: Mapped[bool] = mapped_column(Boolean, default=False)

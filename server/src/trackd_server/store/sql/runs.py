@@ -10,11 +10,11 @@ import sqlalchemy as sa
 from ...domain.entities import LifecycleStage, Param, Run, RunData, RunInfo, RunStatus, Tag
 from .dialect import upsert
 from .metrics import SqlMetricRepository
-from .models import ParamRow, RunRow, RunTagRow
+from .models import ParamRow, RunRow, RunTagRow, table_of
 
-RUNS = RunRow.__table__
-RUN_TAGS = RunTagRow.__table__
-PARAMS = ParamRow.__table__
+RUNS = table_of(RunRow)
+RUN_TAGS = table_of(RunTagRow)
+PARAMS = table_of(ParamRow)
 R = RUNS.c
 
 
@@ -130,7 +130,9 @@ class SqlRunRepository:
             return []
         ordered = sorted(params, key=lambda p: p.key)
         stmt = upsert(self._conn, PARAMS).on_conflict_do_nothing(index_elements=["run_id", "key"])
-        self._conn.execute(stmt, [{"run_id": run_id, "key": p.key, "value": p.value} for p in ordered])
+        self._conn.execute(
+            stmt, [{"run_id": run_id, "key": p.key, "value": p.value} for p in ordered]
+        )
         rows = self._conn.execute(
             sa.select(PARAMS.c.key, PARAMS.c.value).where(
                 PARAMS.c.run_id == run_id, PARAMS.c.key.in_([p.key for p in ordered])
@@ -139,7 +141,9 @@ class SqlRunRepository:
         stored = {key: value for key, value in rows}
         return [(p, stored[p.key]) for p in ordered if stored.get(p.key) != p.value]
 
-    def _key_values(self, table: sa.Table, run_ids: Sequence[str], kind: Any) -> dict[str, list[Any]]:
+    def _key_values(
+        self, table: sa.Table, run_ids: Sequence[str], kind: Any
+    ) -> dict[str, list[Any]]:
         grouped: dict[str, list[Any]] = {}
         if not run_ids:
             return grouped

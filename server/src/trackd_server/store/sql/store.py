@@ -20,7 +20,7 @@ from .engine import WRITE_OPTION, create_engine
 from .experiments import SqlExperimentRepository
 from .idempotency import SqlIdempotencyRepository
 from .metrics import SqlMetricRepository
-from .models import ServerSettingRow
+from .models import ServerSettingRow, table_of
 from .runs import SqlRunRepository
 from .search_runs import search_runs
 
@@ -29,7 +29,7 @@ log = logging.getLogger(__name__)
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
 # Any fixed number: serialises schema upgrades of server processes sharing one PostgreSQL.
 MIGRATION_LOCK_ID = 0x7472_6B64
-SETTINGS = ServerSettingRow.__table__
+SETTINGS = table_of(ServerSettingRow)
 
 
 class SqlTransaction:
@@ -78,7 +78,8 @@ class SqlStore:
             raise
         except (sa.exc.OperationalError, sa.exc.InterfaceError, sa.exc.TimeoutError) as exc:
             log.warning("database unavailable: %s", exc)
-            raise Unavailable(f"the database is unavailable, retry later: {exc.orig or exc}") from exc
+            cause = getattr(exc, "orig", None) or exc
+            raise Unavailable(f"the database is unavailable, retry later: {cause}") from exc
 
     def upgrade(self) -> None:
         """Brings the schema to the latest revision. Several processes may call this at once."""
@@ -93,7 +94,9 @@ class SqlStore:
                 conn.commit()
             finally:
                 if self.dialect == "postgresql":
-                    conn.execute(sa.text("SELECT pg_advisory_unlock(:id)"), {"id": MIGRATION_LOCK_ID})
+                    conn.execute(
+                        sa.text("SELECT pg_advisory_unlock(:id)"), {"id": MIGRATION_LOCK_ID}
+                    )
                     conn.commit()
 
     def setting(self, name: str, default: str) -> str:
@@ -106,7 +109,9 @@ class SqlStore:
                 .on_conflict_do_nothing(index_elements=["name"])
             )
             return str(
-                tx.conn.execute(sa.select(SETTINGS.c.value).where(SETTINGS.c.name == name)).scalar_one()
+                tx.conn.execute(
+                    sa.select(SETTINGS.c.value).where(SETTINGS.c.name == name)
+                ).scalar_one()
             )
 
     def dispose(self) -> None:
