@@ -206,6 +206,8 @@ def test_update_run(services: TrackingServices, run_id: str) -> None:
     assert (info.status, info.end_time, info.run_name) == (RunStatus.FINISHED, 99, "final-name")
     tags = {t.key: t.value for t in services.runs.get(run_id).data.tags}
     assert tags["mlflow.runName"] == "final-name"
+    resumed = services.runs.update(run_id, RunStatus.RUNNING, None, None)
+    assert (resumed.status, resumed.end_time) == (RunStatus.RUNNING, None)
 
 
 def test_history_pages(services: TrackingServices, run_id: str) -> None:

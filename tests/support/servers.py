@@ -56,13 +56,17 @@ def trackd_command() -> list[str]:
     return [str(exe)] if exe.exists() else [sys.executable, "-m", "trackd_server.cli"]
 
 
-def wait_until_serving(port: int, process: subprocess.Popen[bytes], log: Path, timeout: float = 60) -> None:
+def wait_until_serving(
+    port: int, process: subprocess.Popen[bytes], log: Path, timeout: float = 60
+) -> None:
     deadline = time.monotonic() + timeout
     with grpc.insecure_channel(f"127.0.0.1:{port}") as channel:
         stub = health_pb2_grpc.HealthStub(channel)
         while time.monotonic() < deadline:
             if process.poll() is not None:
-                raise RuntimeError(f"trackd server exited early:\n{log.read_text(errors='replace')}")
+                raise RuntimeError(
+                    f"trackd server exited early:\n{log.read_text(errors='replace')}"
+                )
             try:
                 reply = stub.Check(health_pb2.HealthCheckRequest(service=""), timeout=1)
                 if reply.status == health_pb2.HealthCheckResponse.SERVING:
@@ -73,7 +77,9 @@ def wait_until_serving(port: int, process: subprocess.Popen[bytes], log: Path, t
     raise RuntimeError(f"trackd server did not become healthy:\n{log.read_text(errors='replace')}")
 
 
-def start_server(backend_url: str, workdir: Path, *extra_args: str, workers: int = 1) -> ServerProcess:
+def start_server(
+    backend_url: str, workdir: Path, *extra_args: str, workers: int = 1
+) -> ServerProcess:
     port, http_port = free_port(), free_port()
     log_path = workdir / f"server-{port}.log"
     args = [

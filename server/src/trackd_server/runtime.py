@@ -87,7 +87,9 @@ def _serve(config: ServerConfig, ready: Any = None) -> int:
         ready.set()
     else:
         _announce(config)
-    stopping.wait()
+    # Wake up regularly rather than block forever, so a signal's handler always gets to run.
+    while not stopping.wait(0.5):
+        pass
     if http_server is not None:
         http_server.stop(config.shutdown_grace)
     grpc_server.stop(config.shutdown_grace)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import secrets
 
+# fmt: off
 _ADJECTIVES = (
     "amber", "bold", "brave", "bright", "calm", "clever", "crisp", "daring", "eager", "fair",
     "fleet", "gentle", "glad", "grand", "keen", "kind", "lively", "lucid", "merry", "mighty",
@@ -16,6 +17,7 @@ _NOUNS = (
     "mole", "moth", "newt", "otter", "owl", "panda", "puffin", "quail", "raven", "robin",
     "seal", "shrew", "sloth", "snail", "stork", "swan", "tiger", "toad", "whale", "wren",
 )
+# fmt: on
 
 
 def generate_run_name() -> str:

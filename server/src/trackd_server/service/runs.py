@@ -178,6 +178,8 @@ class RunService:
             values: dict[str, object] = {}
             if status is not None:
                 values["status"] = status.value
+                if status is RunStatus.RUNNING and end_time is None:
+                    values["end_time"] = None  # resuming a run: it has not ended any more
             if end_time is not None:
                 values["end_time"] = end_time
             if name is not None:
