@@ -1,0 +1,251 @@
+"""The thin layer between the client and the generated stubs.
+
+It owns the gRPC channel (built from a tracking URI, rebuilt in a child process after fork()),
+puts a deadline on every call, retries calls that failed with UNAVAILABLE using exponential
+backoff with jitter, and turns a failed call into a `TrackdError` subclass, reading the
+`google.rpc.ErrorInfo` the server attaches to its status.
+
+Retrying is safe because every call is either a read or carries a `request_id`: the server
+answers a repeated id with the first answer and changes nothing, so a retry after a lost reply
+never creates a second run. The id is part of the request message, and the same message object
+is sent on every attempt.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import threading
+import time
+import urllib.parse
+import uuid
+import weakref
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+import grpc
+from google.protobuf.message import Message
+from google.rpc import error_details_pb2
+from grpc_status import rpc_status
+
+from trackd import _env
+from trackd.exceptions import InvalidArgumentError, TrackdError, error_for_status
+from trackd.v1 import (
+    experiment_service_pb2_grpc,
+    metric_service_pb2_grpc,
+    run_service_pb2_grpc,
+)
+
+ResponseT = TypeVar("ResponseT")
+
+_DEFAULT_PORTS = {"grpc": 50051, "grpcs": 443}
+_MAX_BACKOFF_SECONDS = 10.0
+_CHANNEL_OPTIONS: list[tuple[str, Any]] = [
+    # gRPC's own reconnect backoff would otherwise grow to two minutes while the server is
+    # down, and every retry below would fail fast without trying to connect.
+    ("grpc.initial_reconnect_backoff_ms", 100),
+    ("grpc.min_reconnect_backoff_ms", 100),
+    ("grpc.max_reconnect_backoff_ms", 2000),
+    # A search page of 1000 runs with many tags can exceed the 4 MiB default.
+    ("grpc.max_receive_message_length", 256 * 1024 * 1024),
+    ("grpc.max_send_message_length", 256 * 1024 * 1024),
+    ("grpc.primary_user_agent", "trackd-python"),
+]
+
+
+def parse_tracking_uri(uri: str) -> tuple[str, bool]:
+    """Returns (gRPC target "host:port", use TLS) for `grpc://host:port` or `grpcs://host:port`."""
+    parts = urllib.parse.urlsplit(uri)
+    scheme = parts.scheme.lower()
+    if scheme not in _DEFAULT_PORTS or not parts.hostname:
+        raise InvalidArgumentError(
+            f"invalid tracking URI {uri!r}: expected grpc://host:port (plaintext) or "
+            "grpcs://host:port (TLS)",
+            reason="INVALID_TRACKING_URI",
+        )
+    try:
+        port = parts.port or _DEFAULT_PORTS[scheme]
+    except ValueError:
+        raise InvalidArgumentError(
+            f"invalid port in tracking URI {uri!r}", reason="INVALID_TRACKING_URI"
+        ) from None
+    host = parts.hostname
+    if ":" in host:  # an IPv6 literal
+        host = f"[{host}]"
+    return f"{host}:{port}", scheme == "grpcs"
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    """How often and how patiently UNAVAILABLE calls are retried.
+
+    The n-th retry waits `backoff_factor * 2**n` seconds (at most 10 s), scaled by a random
+    factor in [0.5, 1] so that many clients do not retry in lockstep.
+    """
+
+    max_retries: int = _env.DEFAULT_MAX_RETRIES
+    backoff_factor: float = _env.DEFAULT_BACKOFF_FACTOR
+
+    def delay(self, retry_number: int) -> float:
+        base = min(_MAX_BACKOFF_SECONDS, self.backoff_factor * (2**retry_number))
+        return base * random.uniform(0.5, 1.0)
+
+
+class Stubs:
+    """The generated service stubs over one channel."""
+
+    def __init__(self, channel: grpc.Channel) -> None:
+        self.experiments = experiment_service_pb2_grpc.ExperimentServiceStub(channel)
+        self.runs = run_service_pb2_grpc.RunServiceStub(channel)
+        self.metrics = metric_service_pb2_grpc.MetricServiceStub(channel)
+
+
+_live_transports: weakref.WeakSet[Transport] = weakref.WeakSet()
+
+
+def _after_fork_in_child() -> None:
+    for transport in list(_live_transports):
+        transport._forget_channel()
+
+
+os.register_at_fork(after_in_child=_after_fork_in_child)
+
+
+class Transport:
+    """A lazily opened, fork-aware channel to one trackd server, with retries and deadlines."""
+
+    def __init__(
+        self,
+        tracking_uri: str,
+        *,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+        backoff_factor: float | None = None,
+        interceptors: Sequence[grpc.UnaryUnaryClientInterceptor] = (),
+    ) -> None:
+        self.tracking_uri = tracking_uri
+        self._target, self._secure = parse_tracking_uri(tracking_uri)
+        self.timeout = (
+            timeout
+            if timeout is not None
+            else _env.float_from_env(_env.REQUEST_TIMEOUT, _env.DEFAULT_REQUEST_TIMEOUT)
+        )
+        self.retry_policy = RetryPolicy(
+            max_retries=(
+                max_retries
+                if max_retries is not None
+                else _env.int_from_env(_env.REQUEST_MAX_RETRIES, _env.DEFAULT_MAX_RETRIES)
+            ),
+            backoff_factor=(
+                backoff_factor
+                if backoff_factor is not None
+                else _env.float_from_env(_env.REQUEST_BACKOFF_FACTOR, _env.DEFAULT_BACKOFF_FACTOR)
+            ),
+        )
+        self._interceptors = tuple(interceptors)
+        self._lock = threading.Lock()
+        self._channel: grpc.Channel | None = None
+        self._stubs: Stubs | None = None
+        self._pid: int | None = None
+        _live_transports.add(self)
+
+    def _open_channel(self) -> grpc.Channel:
+        if self._secure:
+            channel = grpc.secure_channel(
+                self._target, grpc.ssl_channel_credentials(), options=_CHANNEL_OPTIONS
+            )
+        else:
+            channel = grpc.insecure_channel(self._target, options=_CHANNEL_OPTIONS)
+        if self._interceptors:
+            channel = grpc.intercept_channel(channel, *self._interceptors)
+        return channel
+
+    def stubs(self) -> Stubs:
+        """The stubs of this process's channel, opening it on first use or after fork()."""
+        pid = os.getpid()
+        with self._lock:
+            if self._stubs is None or self._pid != pid:
+                # A channel inherited through fork() is driven by the parent's gRPC threads,
+                # which do not exist in the child: leave it alone and open a new one.
+                self._channel = self._open_channel()
+                self._stubs = Stubs(self._channel)
+                self._pid = pid
+            return self._stubs
+
+    def _forget_channel(self) -> None:
+        # Runs in a fresh child: another thread of the parent may have held the lock at fork().
+        self._lock = threading.Lock()
+        self._channel = None
+        self._stubs = None
+        self._pid = None
+
+    def close(self) -> None:
+        """Closes the channel; the next call opens a new one."""
+        with self._lock:
+            channel, owner = self._channel, self._pid
+            self._channel, self._stubs, self._pid = None, None, None
+        if channel is not None and owner == os.getpid():
+            channel.close()
+
+    def call(
+        self, method: Callable[[Stubs], Callable[..., ResponseT]], request: Message
+    ) -> ResponseT:
+        """Sends `request` to `method(stubs)` with a deadline, retrying on UNAVAILABLE.
+
+        A request that has a `request_id` field gets a fresh UUID there if it has none; the same
+        message, so the same id, is sent on every retry.
+        """
+        _ensure_request_id(request)
+        retries = 0
+        while True:
+            rpc = method(self.stubs())
+            try:
+                return rpc(request, timeout=self.timeout)
+            except grpc.RpcError as err:
+                if _code_of(err) == grpc.StatusCode.UNAVAILABLE and (
+                    retries < self.retry_policy.max_retries
+                ):
+                    time.sleep(self.retry_policy.delay(retries))
+                    retries += 1
+                    continue
+                raise error_from_rpc_error(err, self.tracking_uri) from None
+
+
+def _ensure_request_id(request: Message) -> None:
+    if "request_id" in request.DESCRIPTOR.fields_by_name and not request.request_id:  # type: ignore[attr-defined]
+        request.request_id = str(uuid.uuid4())  # type: ignore[attr-defined]
+
+
+def _code_of(err: grpc.RpcError) -> grpc.StatusCode:
+    code = getattr(err, "code", None)
+    if callable(code):
+        value = code()
+        if isinstance(value, grpc.StatusCode):
+            return value
+    return grpc.StatusCode.UNKNOWN
+
+
+def error_from_rpc_error(err: grpc.RpcError, tracking_uri: str = "") -> TrackdError:
+    """The `TrackdError` subclass for a failed call, with the server's ErrorInfo if it sent one."""
+    code = _code_of(err)
+    details = getattr(err, "details", None)
+    message = (details() if callable(details) else None) or code.name
+    reason: str | None = None
+    metadata: dict[str, str] = {}
+    try:
+        status = rpc_status.from_call(err)
+    except (AttributeError, TypeError, ValueError):
+        # Not a completed call, or a status detail inconsistent with the call's own status.
+        status = None
+    if status is not None:
+        message = status.message or message
+        for detail in status.details:
+            if detail.Is(error_details_pb2.ErrorInfo.DESCRIPTOR):
+                info = error_details_pb2.ErrorInfo()
+                detail.Unpack(info)
+                reason, metadata = info.reason or None, dict(info.metadata)
+                break
+    if reason is None and code == grpc.StatusCode.UNAVAILABLE and tracking_uri:
+        message = f"trackd server at {tracking_uri} is unavailable: {message}"
+    return error_for_status(code.name, message, reason, metadata)
