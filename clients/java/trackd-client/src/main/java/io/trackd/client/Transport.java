@@ -1,0 +1,113 @@
+package io.trackd.client;
+
+import io.grpc.ManagedChannel;
+import io.grpc.ManagedChannelBuilder;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.trackd.v1.ExperimentServiceGrpc;
+import io.trackd.v1.ExperimentServiceGrpc.ExperimentServiceBlockingStub;
+import io.trackd.v1.MetricServiceGrpc;
+import io.trackd.v1.MetricServiceGrpc.MetricServiceBlockingStub;
+import io.trackd.v1.RunServiceGrpc;
+import io.trackd.v1.RunServiceGrpc.RunServiceBlockingStub;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BiFunction;
+
+/**
+ * The channel and the rules every call follows: a deadline per attempt, retries with backoff on
+ * UNAVAILABLE (the same request object, hence the same request id, each time), and gRPC failures
+ * turned into {@link TrackdException}.
+ */
+final class Transport implements AutoCloseable {
+  /** Search pages and metric histories can be large; the gRPC default (4 MiB) is too small. */
+  private static final int MAX_INBOUND_BYTES = 256 * 1024 * 1024;
+
+  /** The three blocking stubs of one attempt, all with that attempt's deadline. */
+  record Stubs(
+      ExperimentServiceBlockingStub experiments,
+      RunServiceBlockingStub runs,
+      MetricServiceBlockingStub metrics) {}
+
+  private final ManagedChannel channel;
+  private final Duration deadline;
+  private final RetryPolicy retry;
+
+  Transport(ManagedChannel channel, Duration deadline, RetryPolicy retry) {
+    this.channel = channel;
+    this.deadline = deadline;
+    this.retry = retry;
+  }
+
+  static ManagedChannel openChannel(TrackingUri uri) {
+    ManagedChannelBuilder<?> builder =
+        ManagedChannelBuilder.forAddress(uri.host(), uri.port())
+            .maxInboundMessageSize(MAX_INBOUND_BYTES)
+            .userAgent("trackd-java-client/" + Version.VERSION);
+    if (uri.tls()) {
+      builder.useTransportSecurity();
+    } else {
+      builder.usePlaintext();
+    }
+    return builder.build();
+  }
+
+  /**
+   * Sends {@code request} through {@code rpc}, retrying on UNAVAILABLE.
+   *
+   * @throws TrackdException when the call fails for good
+   */
+  <Q, R> R call(Q request, BiFunction<Stubs, Q, R> rpc) {
+    for (int attempt = 1; ; attempt++) {
+      try {
+        return rpc.apply(stubs(), request);
+      } catch (StatusRuntimeException e) {
+        if (e.getStatus().getCode() != Status.Code.UNAVAILABLE || attempt >= retry.maxAttempts()) {
+          throw Errors.fromGrpc(e);
+        }
+        pause(retry.backoff(attempt), e);
+        // Without this the channel would wait out its own reconnect backoff (up to minutes)
+        // and fail our retries fast in the meantime.
+        channel.resetConnectBackoff();
+      }
+    }
+  }
+
+  private Stubs stubs() {
+    long millis = deadline.toMillis();
+    return new Stubs(
+        ExperimentServiceGrpc.newBlockingStub(channel)
+            .withDeadlineAfter(millis, TimeUnit.MILLISECONDS),
+        RunServiceGrpc.newBlockingStub(channel).withDeadlineAfter(millis, TimeUnit.MILLISECONDS),
+        MetricServiceGrpc.newBlockingStub(channel)
+            .withDeadlineAfter(millis, TimeUnit.MILLISECONDS));
+  }
+
+  private static void pause(Duration pause, StatusRuntimeException lastFailure) {
+    try {
+      Thread.sleep(pause.toMillis());
+    } catch (InterruptedException interrupted) {
+      Thread.currentThread().interrupt();
+      throw new TrackdException(
+          ErrorCode.CANCELLED,
+          null,
+          "interrupted while waiting to retry: " + lastFailure.getStatus(),
+          Map.of(),
+          interrupted);
+    }
+  }
+
+  @Override
+  public void close() {
+    channel.shutdown();
+    try {
+      if (!channel.awaitTermination(5, TimeUnit.SECONDS)) {
+        channel.shutdownNow();
+      }
+    } catch (InterruptedException e) {
+      channel.shutdownNow();
+      Thread.currentThread().interrupt();
+    }
+  }
+}

@@ -1,0 +1,64 @@
+package io.trackd.client;
+
+import io.trackd.testing.SharedServers;
+import io.trackd.testing.TrackdServer;
+import org.junit.jupiter.api.Nested;
+
+/** Every behaviour suite against a real trackd server over SQLite. */
+class SqliteBackendTest {
+  @Nested
+  class Experiments extends ExperimentsContract {
+    @Override
+    protected TrackdServer server() {
+      return SharedServers.sqlite();
+    }
+  }
+
+  @Nested
+  class Runs extends RunsContract {
+    @Override
+    protected TrackdServer server() {
+      return SharedServers.sqlite();
+    }
+  }
+
+  @Nested
+  class Logging extends LoggingContract {
+    @Override
+    protected TrackdServer server() {
+      return SharedServers.sqlite();
+    }
+  }
+
+  @Nested
+  class Errors extends ErrorsContract {
+    @Override
+    protected TrackdServer server() {
+      return SharedServers.sqlite();
+    }
+  }
+
+  @Nested
+  class RequestIds extends RequestIdContract {
+    @Override
+    protected TrackdServer server() {
+      return SharedServers.sqlite();
+    }
+  }
+
+  @Nested
+  class Context extends ContextContract {
+    @Override
+    protected TrackdServer server() {
+      return SharedServers.sqlite();
+    }
+  }
+
+  @Nested
+  class PythonReadback extends PythonReadbackContract {
+    @Override
+    protected TrackdServer server() {
+      return SharedServers.sqlite();
+    }
+  }
+}
