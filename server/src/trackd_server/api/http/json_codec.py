@@ -30,6 +30,8 @@ from google.protobuf.message import Message
 from trackd_server.api.http.errors import invalid_argument
 
 _FD = FieldDescriptor
+# The pure-Python and upb descriptor classes are distinct types in the stubs.
+AnyDescriptor = Descriptor | Any
 _INTEGER_TYPES = {
     _FD.TYPE_INT32, _FD.TYPE_INT64, _FD.TYPE_UINT32, _FD.TYPE_UINT64, _FD.TYPE_SINT32,
     _FD.TYPE_SINT64, _FD.TYPE_FIXED32, _FD.TYPE_FIXED64, _FD.TYPE_SFIXED32, _FD.TYPE_SFIXED64,
@@ -64,7 +66,11 @@ def _exact_integer(value: Any) -> Any:
         value = Decimal(text)
     if isinstance(value, Decimal):
         try:
-            if value.is_finite() and value.adjusted() <= _MAX_EXPONENT and value == value.to_integral_value():
+            if (
+                value.is_finite()
+                and value.adjusted() <= _MAX_EXPONENT
+                and value == value.to_integral_value()
+            ):
                 return int(value)
         except InvalidOperation:
             return str(value)
@@ -85,9 +91,9 @@ def _enum_value(value: Any, enum: EnumDescriptor) -> Any:
 def _scalar(value: Any, field: FieldDescriptor, where: str) -> Any:
     if field.type in _INTEGER_TYPES:
         return _exact_integer(value)
-    if field.type == _FD.TYPE_ENUM:
+    if field.enum_type is not None:
         return _enum_value(value, field.enum_type)
-    if field.type == _FD.TYPE_MESSAGE:
+    if field.message_type is not None:
         return normalise(value, field.message_type, where)
     if isinstance(value, Decimal):
         return float(value)
@@ -108,7 +114,7 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def normalise(obj: Any, descriptor: Descriptor, where: str = "") -> Any:
+def normalise(obj: Any, descriptor: AnyDescriptor, where: str = "") -> Any:
     """Prepares decoded JSON for `json_format.ParseDict` (see the module docstring)."""
     if descriptor.full_name.startswith("google.protobuf."):
         return _plain(obj)
@@ -176,7 +182,7 @@ def parse_message(obj: Any, message: Message) -> Message:
     return message
 
 
-def _unquote_int64(obj: Any, descriptor: Descriptor) -> None:
+def _unquote_int64(obj: Any, descriptor: AnyDescriptor) -> None:
     """json_format writes 64-bit integers as strings; we send numbers, as MLflow does."""
     if descriptor.full_name.startswith("google.protobuf.") or not isinstance(obj, dict):
         return
@@ -186,7 +192,7 @@ def _unquote_int64(obj: Any, descriptor: Descriptor) -> None:
         value = obj[field.name]
         if field.type in _INT64_TYPES:
             obj[field.name] = [int(v) for v in value] if isinstance(value, list) else int(value)
-        elif field.type == _FD.TYPE_MESSAGE and not field.message_type.GetOptions().map_entry:
+        elif field.message_type is not None and not field.message_type.GetOptions().map_entry:
             for item in value if isinstance(value, list) else [value]:
                 _unquote_int64(item, field.message_type)
 

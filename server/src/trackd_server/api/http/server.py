@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import math
 import socket
 import threading
 from collections.abc import Awaitable, Callable, Mapping, Sequence
@@ -126,7 +127,7 @@ class HttpServerHandle:
     def stop(self, grace: float | None = None) -> None:
         """Stops accepting connections, lets requests in flight finish for up to `grace`
         seconds (None: wait for them), then closes the rest. Safe to call twice."""
-        self._server.config.timeout_graceful_shutdown = grace
+        self._server.config.timeout_graceful_shutdown = None if grace is None else math.ceil(grace)
         self._server.should_exit = True
         self._thread.join(None if grace is None else grace + 5)
         if self._thread.is_alive():
@@ -143,6 +144,10 @@ def _listen(host: str, port: int) -> socket.socket:
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
     sock = socket.socket(family, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    if hasattr(socket, "SO_REUSEPORT"):
+        # `trackd server --workers N` runs N processes on one port, as gRPC does
+        # (grpc.so_reuseport); the kernel spreads connections over them.
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
     try:
         sock.bind((host, port))
     except OSError:
@@ -183,6 +188,8 @@ def serve(
         server_header=False,
         timeout_keep_alive=30,
     )
+    # uvicorn announces "Started server process" at INFO; we announce the listener ourselves.
+    logging.getLogger("uvicorn.error").setLevel(logging.WARNING)
     server = uvicorn.Server(config)
     thread = threading.Thread(
         target=server.run, kwargs={"sockets": [sock]}, name="trackd-http", daemon=True

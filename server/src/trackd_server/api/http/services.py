@@ -38,7 +38,9 @@ def _generated_modules(package: str) -> list[tuple[ModuleType, ModuleType]]:
     return pairs
 
 
-def generated_services(package: str = GENERATED_PACKAGE) -> dict[str, tuple[ServiceDescriptor, type]]:
+def generated_services(
+    package: str = GENERATED_PACKAGE,
+) -> dict[str, tuple[ServiceDescriptor, type]]:
     """{service full name: (descriptor, generated Servicer base class)} of every service."""
     services: dict[str, tuple[ServiceDescriptor, type]] = {}
     for pb2_module, grpc_module in _generated_modules(package):

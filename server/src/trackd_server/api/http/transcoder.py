@@ -55,7 +55,9 @@ class HttpResponse:
     headers: tuple[tuple[str, str], ...] = field(default=JSON_HEADERS)
 
 
-def _json_response(status: int, doc: Any, extra_headers: Sequence[tuple[str, str]] = ()) -> HttpResponse:
+def _json_response(
+    status: int, doc: Any, extra_headers: Sequence[tuple[str, str]] = ()
+) -> HttpResponse:
     body = json.dumps(doc, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
     return HttpResponse(status, body.encode("utf-8"), JSON_HEADERS + tuple(extra_headers))
 
@@ -141,7 +143,9 @@ def query_to_dict(query: str, descriptor: Descriptor) -> dict[str, Any]:
 class Transcoder:
     """Routes HTTP requests to servicer methods by their `google.api.http` annotations."""
 
-    def __init__(self, bindings: Sequence[ServiceBinding], max_body_bytes: int = DEFAULT_MAX_BODY_BYTES) -> None:
+    def __init__(
+        self, bindings: Sequence[ServiceBinding], max_body_bytes: int = DEFAULT_MAX_BODY_BYTES
+    ) -> None:
         self.max_body_bytes = max_body_bytes
         self._servicers: dict[str, object] = {}
         routes: list[Route] = []
@@ -154,6 +158,7 @@ class Transcoder:
         """Answers one request; never raises (unexpected failures become a JSON 500)."""
         try:
             route, bindings = self.routes.match(request.method.upper(), request.path)
+            _refuse_streaming(route)
             message = self._request_message(route, bindings, request)
             response = self._call(route, message, request)
             return _json_response(200, message_to_json(response))
@@ -163,7 +168,9 @@ class Transcoder:
             log.exception("HTTP %s %s failed", request.method, request.path)
             return error_response(HttpError("INTERNAL", "INTERNAL", "internal server error"))
 
-    def _request_message(self, route: Route, bindings: dict[str, str], request: HttpRequest) -> Message:
+    def _request_message(
+        self, route: Route, bindings: dict[str, str], request: HttpRequest
+    ) -> Message:
         descriptor = route.method.input_type
         doc = self._body_and_query(route, request)
         for path, value in bindings.items():
@@ -232,6 +239,19 @@ class Transcoder:
         if not isinstance(response, Message) or response.DESCRIPTOR is not output:
             raise TypeError(f"{route.method.full_name} returned {type(response).__name__}")
         return response
+
+
+def _refuse_streaming(route: Route) -> None:
+    """Streamed bodies (artifacts) need chunked transfer both ways, which this gateway does not
+    do yet: say so rather than call the servicer with the wrong shapes."""
+    if route.method.client_streaming or route.method.server_streaming:
+        raise HttpError(
+            "UNIMPLEMENTED",
+            "STREAMING_OVER_HTTP",
+            f"{route.method.full_name} streams its content and is not served over HTTP/JSON "
+            "yet; use gRPC",
+            metadata={"method": route.method.full_name},
+        )
 
 
 def body_too_large(limit: int) -> HttpError:

@@ -1,0 +1,4 @@
+library(testthat)
+library(trackd)
+
+test_check("trackd")

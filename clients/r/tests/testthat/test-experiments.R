@@ -1,0 +1,67 @@
+test_that("create, get by id and by name read back the same experiment", {
+  local_clean_state()
+  name <- unique_name()
+  id <- trackd_create_experiment(name, tags = list(team = "risk", n = 1e5))
+  expect_type(id, "character")
+  exp <- trackd_get_experiment(id)
+  expect_s3_class(exp, c("trackd_experiment", "data.frame"))
+  expect_equal(exp$name, name)
+  expect_equal(exp$lifecycle_stage, "ACTIVE")
+  expect_gt(exp$creation_time, 1.6e12)
+  expect_equal(exp$tags[[1]][order(exp$tags[[1]]$key), ],
+               data.frame(key = c("n", "team"), value = c("100000", "risk")), ignore_attr = TRUE)
+  expect_equal(trackd_get_experiment(name = name)$experiment_id, id)
+  expect_equal(trackd_get_experiment_by_name(name)$experiment_id, id)
+  expect_trackd_error(trackd_get_experiment_by_name(unique_name("missing")), "trackd_error_not_found")
+})
+
+test_that("set_experiment creates a missing experiment once and makes it active", {
+  local_clean_state()
+  name <- unique_name()
+  id <- trackd_set_experiment(name)
+  expect_equal(trackd_set_experiment(name), id)
+  expect_equal(trackd_get_experiment()$experiment_id, id)
+  expect_equal(trackd_set_experiment(experiment_id = "0"), "0")
+  expect_trackd_error(trackd_set_experiment(), "trackd_error_invalid_argument")
+  expect_trackd_error(trackd_set_experiment(experiment_id = "987654321"), "trackd_error_not_found")
+})
+
+test_that("search returns every page, honours filter, order and max_results", {
+  local_clean_state()
+  prefix <- unique_name("search")
+  ids <- vapply(1:5, function(i) trackd_create_experiment(sprintf("%s-%d", prefix, i)), "")
+  found <- trackd_search_experiments(filter = sprintf("name LIKE '%s-%%'", prefix),
+                                     order_by = "name DESC", page_size = 2)
+  expect_equal(found$name, sprintf("%s-%d", prefix, 5:1))
+  expect_equal(found$experiment_id, rev(ids))
+  few <- trackd_search_experiments(filter = sprintf("name LIKE '%s-%%'", prefix),
+                                   order_by = "name ASC", page_size = 2, max_results = 3)
+  expect_equal(few$name, sprintf("%s-%d", prefix, 1:3))
+  none <- trackd_search_experiments(filter = "name = 'no such experiment anywhere'")
+  expect_equal(nrow(none), 0)
+})
+
+test_that("rename, delete and restore change what is read back", {
+  local_clean_state()
+  name <- unique_name()
+  id <- trackd_create_experiment(name)
+  renamed <- trackd_rename_experiment(paste0(name, "-v2"), experiment_id = id)
+  expect_equal(renamed$name, paste0(name, "-v2"))
+  trackd_delete_experiment(id)
+  expect_equal(trackd_get_experiment(id)$lifecycle_stage, "DELETED")
+  deleted <- trackd_search_experiments(filter = sprintf("name = '%s-v2'", name), view_type = "DELETED_ONLY")
+  expect_equal(deleted$experiment_id, id)
+  expect_trackd_error(trackd_rename_experiment("x", experiment_id = id), "trackd_error_failed_precondition")
+  trackd_restore_experiment(id)
+  expect_equal(trackd_get_experiment(id)$lifecycle_stage, "ACTIVE")
+})
+
+test_that("experiment tags can be set, overwritten and deleted", {
+  id <- local_experiment()
+  trackd_set_experiment_tag("team", "risk")
+  trackd_set_experiment_tag("team", "fraud", experiment_id = id)
+  expect_equal(trackd_get_experiment(id)$tags[[1]]$value, "fraud")
+  trackd_delete_experiment_tag("team")
+  expect_equal(nrow(trackd_get_experiment(id)$tags[[1]]), 0)
+  expect_trackd_error(trackd_delete_experiment_tag("team"), "trackd_error_not_found")
+})
