@@ -1,54 +1,54 @@
-"""Search requests turned into a store-neutral spec: a parsed filter and sort keys.
+"""Search requests turned into a store-neutral spec: a checked filter tree and sort keys.
 
-The filter language lives in trackd_server.service.filtering (parser) and is compiled to SQL by
-trackd_server.store.sql.filters."""
+The filter language lives in trackd_server.service.filtering and is compiled to SQL by
+trackd_server.store.sql.filters. Sort keys are canonical field names: `metrics.<key>`,
+`params.<key>`, `tags.<key>` or a bare attribute name (see filtering.ast.split_sort_key).
+"""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
+
 from ..domain.errors import InvalidArgument
 from ..domain.search import SearchSpec
+from .filtering import EXPERIMENT_SCHEMA, RUN_SCHEMA, Schema, parse_filter_text, parse_sort_text
 
-RUN_ORDER_ATTRIBUTES = (
-    "run_id", "run_name", "status", "start_time", "end_time", "user_id", "artifact_uri",
-    "experiment_id",
-)
-EXPERIMENT_ORDER_ATTRIBUTES = ("name", "experiment_id", "creation_time", "last_update_time")
-_ORDER_ITEM = re.compile(r"^\s*(?P<key>.+?)(?:\s+(?P<dir>asc|desc))?\s*$", re.IGNORECASE)
-_ATTRIBUTE_PREFIXES = ("attributes.", "attribute.", "attr.", "run.")
+RUN_ORDER_ATTRIBUTES = tuple(RUN_SCHEMA.attributes)
+EXPERIMENT_ORDER_ATTRIBUTES = tuple(EXPERIMENT_SCHEMA.attributes)
+RUN_DEFAULT_ORDER = ("start_time", True)
+EXPERIMENT_DEFAULT_ORDER = ("creation_time", True)
+# Each sort key costs a join for metrics, params and tags; more than a few is never useful.
+MAX_ORDER_KEYS = 10
 
 
-def _order(items: Sequence[str], allowed: Sequence[str], default: tuple[str, bool]) -> tuple[tuple[str, bool], ...]:
-    keys: list[tuple[str, bool]] = []
+def _order(
+    items: Sequence[str], schema: Schema, default: tuple[str, bool]
+) -> tuple[tuple[str, bool], ...]:
+    if len(items) > MAX_ORDER_KEYS:
+        raise InvalidArgument(
+            f"order_by: at most {MAX_ORDER_KEYS} sort keys, got {len(items)}",
+            reason="INVALID_ORDER_BY",
+            metadata={"field": "order_by"},
+        )
+    keys = []
     for i, item in enumerate(items):
-        match = _ORDER_ITEM.match(item)
-        if not match:
-            raise InvalidArgument(f"order_by[{i}]: {item!r} is empty", metadata={"field": f"order_by[{i}]"})
-        key = match.group("key").strip().strip("`\"")
-        for prefix in _ATTRIBUTE_PREFIXES:
-            if key.lower().startswith(prefix):
-                key = key[len(prefix):]
-        if key not in allowed:
-            raise InvalidArgument(
-                f"order_by[{i}]: cannot sort by {key!r}; sortable keys are {', '.join(allowed)}",
-                metadata={"field": f"order_by[{i}]"},
-            )
-        keys.append((key, (match.group("dir") or "asc").lower() == "desc"))
+        field, descending = parse_sort_text(item, schema, f"order_by[{i}]")
+        keys.append((str(field), descending))
     return tuple(keys) or (default,)
 
 
-def _no_filter_yet(text: str) -> None:
-    if text.strip():
-        raise InvalidArgument("filter: filter expressions are not supported by this server yet",
-                              reason="FILTER_UNSUPPORTED", metadata={"field": "filter"})
-
-
 def run_search_spec(filter_text: str, order_by: Sequence[str]) -> SearchSpec:
-    _no_filter_yet(filter_text)
-    return SearchSpec(None, _order(order_by, RUN_ORDER_ATTRIBUTES, ("start_time", True)))
+    """The spec of a run search; raises InvalidArgument (reason INVALID_FILTER or
+    INVALID_ORDER_BY, metadata field and position) for an invalid filter or sort key."""
+    return SearchSpec(
+        parse_filter_text(filter_text, RUN_SCHEMA),
+        _order(order_by, RUN_SCHEMA, RUN_DEFAULT_ORDER),
+    )
 
 
 def experiment_search_spec(filter_text: str, order_by: Sequence[str]) -> SearchSpec:
-    _no_filter_yet(filter_text)
-    return SearchSpec(None, _order(order_by, EXPERIMENT_ORDER_ATTRIBUTES, ("creation_time", True)))
+    """The spec of an experiment search; errors as for run_search_spec."""
+    return SearchSpec(
+        parse_filter_text(filter_text, EXPERIMENT_SCHEMA),
+        _order(order_by, EXPERIMENT_SCHEMA, EXPERIMENT_DEFAULT_ORDER),
+    )
