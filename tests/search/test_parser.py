@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 from trackd_server.domain.errors import InvalidArgument
+from trackd_server.domain.filters import And, Comparison, Field, Not, Or
 from trackd_server.service.filtering import RUN_SCHEMA, parse_filter_text
-from trackd_server.service.filtering.ast import And, Comparison, Field, Not, Or
 from trackd_server.service.search import experiment_search_spec, run_search_spec
 
 

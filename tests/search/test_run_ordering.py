@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 import sqlalchemy
 from trackd_server.domain.entities import LifecycleStage, RunStatus
-from trackd_server.service.filtering.ast import split_sort_key
+from trackd_server.domain.filters import split_sort_key
 from trackd_server.service.search import run_search_spec
 from trackd_server.store.sql.store import SqlStore
 

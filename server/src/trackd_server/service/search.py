@@ -2,7 +2,7 @@
 
 The filter language lives in trackd_server.service.filtering and is compiled to SQL by
 trackd_server.store.sql.filters. Sort keys are canonical field names: `metrics.<key>`,
-`params.<key>`, `tags.<key>` or a bare attribute name (see filtering.ast.split_sort_key).
+`params.<key>`, `tags.<key>` or a bare attribute name (see domain.filters.split_sort_key).
 """
 
 from __future__ import annotations

@@ -9,7 +9,7 @@ The grammar and semantics are documented in docs/search.md.
 
 from __future__ import annotations
 
-from .ast import Expr, Field
+from ...domain.filters import Expr, Field
 from .checker import check, resolve_sort_field
 from .errors import FilterError, to_invalid_argument
 from .parser import parse_filter, parse_sort_item

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import math
 
-from .ast import (
+from ...domain.filters import (
     ATTRIBUTE,
     DATASET,
     ILIKE,

@@ -16,7 +16,7 @@ type checker's job (checker.py), since that differs between runs and experiments
 
 from __future__ import annotations
 
-from .ast import (
+from ...domain.filters import (
     ATTRIBUTE,
     DATASET,
     ILIKE,

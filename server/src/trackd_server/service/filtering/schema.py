@@ -6,7 +6,22 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from ...domain.entities import LifecycleStage, RunStatus
-from .ast import ATTRIBUTE, EQ, GE, GT, ILIKE, IN, IS_NULL, LE, LIKE, LT, METRIC, NE, PARAM, TAG
+from ...domain.filters import (
+    ATTRIBUTE,
+    EQ,
+    GE,
+    GT,
+    ILIKE,
+    IN,
+    IS_NULL,
+    LE,
+    LIKE,
+    LT,
+    METRIC,
+    NE,
+    PARAM,
+    TAG,
+)
 
 # Value types.
 NUMBER = "number"  # a double (metric values)

@@ -1,4 +1,4 @@
-"""Compiles checked filter trees (trackd_server.service.filtering) to SQL conditions.
+"""Compiles checked filter trees (trackd_server.domain.filters) to SQL conditions.
 
 Every value and key is a bound parameter; nothing from the filter text is spliced into SQL.
 A metric, param or tag comparison becomes a correlated EXISTS on its (owner id, key) primary
@@ -22,7 +22,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from ...service.filtering.ast import (
+from ...domain.filters import (
     ATTRIBUTE,
     EQ,
     GE,

@@ -22,8 +22,8 @@ from typing import Any
 import sqlalchemy as sa
 
 from ...domain.entities import LifecycleStage, RunInfo
+from ...domain.filters import ATTRIBUTE, METRIC, PARAM, And, Comparison, Expr, split_sort_key
 from ...domain.search import SearchSpec
-from ...service.filtering.ast import ATTRIBUTE, METRIC, PARAM, And, Comparison, Expr, split_sort_key
 from .filters import (
     RUN_ATTRIBUTES,
     compile_run_filter,
