@@ -20,7 +20,7 @@ help:
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
-	$(BIN)/pip install -q -e '.[server,dev,pandas]'
+	$(BIN)/pip install -q -e '.[server,dev,pandas,parquet]'
 	touch $@
 
 venv: $(STAMP)

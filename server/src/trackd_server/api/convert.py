@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from trackd.v1 import common_pb2, experiment_pb2, run_pb2
+from trackd.v1 import common_pb2, experiment_pb2, run_pb2, run_service_pb2
 
 from ..domain.entities import (
     Experiment,
@@ -17,6 +17,11 @@ from ..domain.entities import (
     Tag,
     ViewType,
 )
+from ..service.validation import invalid, key
+from ..store.protocol import KeySelection, RunReadMask
+
+# Keys per kind in a read mask; more would make the SQL IN lists unwieldy and never helps.
+MAX_READ_MASK_KEYS = 1000
 
 _STAGE_TO_PROTO = {
     LifecycleStage.ACTIVE: common_pb2.LIFECYCLE_STAGE_ACTIVE,
@@ -100,3 +105,30 @@ def status_from_proto(status: int) -> RunStatus | None:
 
 def view_from_proto(view: int) -> ViewType:
     return _VIEW_FROM_PROTO.get(view, ViewType.ACTIVE_ONLY)
+
+
+def _selection(everything: bool, keys: Iterable[str], field: str) -> KeySelection:
+    if everything:
+        return KeySelection(None)
+    chosen = frozenset(keys)
+    if len(chosen) > MAX_READ_MASK_KEYS:
+        error = invalid(field, f"at most {MAX_READ_MASK_KEYS} keys, got {len(chosen)}")
+        error.metadata["limit"] = str(MAX_READ_MASK_KEYS)
+        raise error
+    for k in sorted(chosen):
+        key(k, field)
+    return KeySelection(chosen)
+
+
+def read_mask_from_proto(
+    request: run_service_pb2.SearchRunsRequest,
+) -> RunReadMask | None:
+    """The request's read mask; None (everything) when the request has none."""
+    if not request.HasField("read_mask"):
+        return None
+    mask = request.read_mask
+    return RunReadMask(
+        metrics=_selection(mask.all_metrics, mask.metric_keys, "read_mask.metric_keys"),
+        params=_selection(mask.all_params, mask.param_keys, "read_mask.param_keys"),
+        tags=_selection(mask.all_tags, mask.tag_keys, "read_mask.tag_keys"),
+    )

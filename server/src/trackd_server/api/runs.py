@@ -12,6 +12,7 @@ from ..service.runs import RunService
 from .convert import (
     metrics_from_proto,
     params_from_proto,
+    read_mask_from_proto,
     run_info_to_proto,
     run_to_proto,
     status_from_proto,
@@ -89,6 +90,7 @@ class RunServicer(run_service_pb2_grpc.RunServiceServicer):
             list(request.order_by),
             request.page_size,
             request.page_token,
+            read_mask_from_proto(request),
         )
         return pb.SearchRunsResponse(
             runs=[run_to_proto(r) for r in page.items], next_page_token=page.next_page_token

@@ -1,9 +1,18 @@
-"""Metrics: logging single points and reading a series' history."""
+"""Metrics: logging single points and reading histories, whole or downsampled.
+
+Every read is bounded: a page holds at most HISTORY_PAGE_MAX points, a downsampled series at
+most HISTORY_PAGE_MAX, and a bulk response at most BULK_MAX_TOTAL_POINTS points of at most
+BULK_MAX_RUNS x BULK_MAX_KEYS series. The work of a bulk read is bounded too: it refuses to
+downsample more than `max_scanned_points` stored points in one call.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from ..domain.entities import Metric, Page
-from ..store.protocol import StoreTransaction, TrackingStore
+from ..domain.errors import InvalidArgument, ResourceExhausted
+from ..store.protocol import ALL_STEPS, MetricSeries, StepRange, StoreTransaction, TrackingStore
 from . import validation
 from .idempotency import no_result, run_once
 from .pagination import PageTokens, page_size, query_digest
@@ -11,12 +20,52 @@ from .runs import run_not_found, with_timestamps, writable_run
 
 HISTORY_PAGE_DEFAULT = 10_000
 HISTORY_PAGE_MAX = 25_000
+# Downsampling keeps up to four points (first, last, min, max) per bucket: fewer than four
+# points cannot hold even one bucket.
+MIN_MAX_POINTS = 4
+BULK_MAX_RUNS = 100
+BULK_MAX_KEYS = 100
+BULK_DEFAULT_POINTS = 1_000
+BULK_MAX_POINTS = 10_000
+BULK_MAX_TOTAL_POINTS = 100_000
+# About ten seconds of database work on a small machine.
+BULK_MAX_SCANNED_POINTS = 10_000_000
+
+
+def _limit(field: str, message: str, maximum: int) -> InvalidArgument:
+    error = validation.invalid(field, message, reason="LIMIT_EXCEEDED")
+    error.metadata["limit"] = str(maximum)
+    return error
+
+
+def step_range(start: int | None, end: int | None) -> StepRange:
+    """The inclusive step range of a request; INVALID_ARGUMENT when start > end."""
+    if start is not None and end is not None and start > end:
+        raise validation.invalid("start_step", f"{start} is greater than end_step {end}")
+    return StepRange(start, end)
+
+
+def max_points(value: int, maximum: int, field: str = "max_points") -> int:
+    """A requested point budget, checked against MIN_MAX_POINTS..maximum."""
+    if not MIN_MAX_POINTS <= value <= maximum:
+        raise _limit(field, f"{value} is outside {MIN_MAX_POINTS}..{maximum}", maximum)
+    return value
+
+
+def _distinct(values: Sequence[str]) -> list[str]:
+    return list(dict.fromkeys(values))
 
 
 class MetricService:
-    def __init__(self, store: TrackingStore, page_tokens: PageTokens) -> None:
+    def __init__(
+        self,
+        store: TrackingStore,
+        page_tokens: PageTokens,
+        max_scanned_points: int = BULK_MAX_SCANNED_POINTS,
+    ) -> None:
         self._store = store
         self._tokens = page_tokens
+        self._max_scanned = max_scanned_points
 
     def log(self, run_id: str, metric: Metric, request_id: str = "") -> None:
         validation.run_id(run_id)
@@ -30,14 +79,96 @@ class MetricService:
         args = [run_id, metric.key, repr(metric.value), metric.timestamp, metric.step]
         run_once(self._store, "LogMetric", request_id, args, work, no_result, no_result)
 
-    def history(self, run_id: str, key: str, size: int, token: str) -> Page[Metric]:
+    def history(
+        self, run_id: str, key: str, size: int, token: str, steps: StepRange = ALL_STEPS
+    ) -> Page[Metric]:
+        """One page of a series, in (step, timestamp, logging) order."""
         validation.run_id(run_id)
         validation.key(key, "metric_key")
         limit = page_size(size, HISTORY_PAGE_DEFAULT, HISTORY_PAGE_MAX)
-        digest = query_digest("history", run_id, key)
+        digest = query_digest("history", run_id, key, steps.start, steps.end)
         cursor = self._tokens.decode(digest, token)
         with self._store.transaction(write=False) as tx:
             if tx.runs.get_info(run_id) is None:
                 raise run_not_found(run_id)
-            points, next_cursor = tx.metrics.history(run_id, key, limit, cursor)
+            points, next_cursor = tx.metrics.history(run_id, key, limit, cursor, steps)
         return Page(points, self._tokens.encode(digest, next_cursor))
+
+    def sampled_history(
+        self, run_id: str, key: str, budget: int, token: str, steps: StepRange = ALL_STEPS
+    ) -> MetricSeries:
+        """A whole series in one answer, downsampled to at most `budget` points (exact when it
+        has no more)."""
+        validation.run_id(run_id)
+        validation.key(key, "metric_key")
+        max_points(budget, HISTORY_PAGE_MAX)
+        if token:
+            raise validation.invalid(
+                "page_token", "must be empty with max_points: the series comes in one page"
+            )
+        with self._store.transaction(write=False) as tx:
+            if tx.runs.get_info(run_id) is None:
+                raise run_not_found(run_id)
+            return tx.metrics.series(run_id, key, budget, steps)
+
+    def bulk_history(
+        self,
+        run_ids: Sequence[str],
+        keys: Sequence[str],
+        budget: int,
+        steps: StepRange = ALL_STEPS,
+    ) -> tuple[list[MetricSeries], int]:
+        """The series of every (run, key) pair that has points, ordered as the run ids, then
+        the keys, each downsampled to at most the returned point budget."""
+        runs, metric_keys = self._check_bulk(run_ids, keys)
+        budget = self._bulk_budget(budget, len(runs) * len(metric_keys))
+        with self._store.transaction(write=False) as tx:
+            for run_id in runs:
+                if tx.runs.get_info(run_id) is None:
+                    raise run_not_found(run_id)
+            sizes = tx.metrics.series_sizes(runs, metric_keys, steps)
+            scanned = sum(n for n in sizes.values() if n > budget)
+            if scanned > self._max_scanned:
+                raise ResourceExhausted(
+                    f"these series hold {scanned} points to downsample, more than the "
+                    f"{self._max_scanned} one call may read; ask for fewer runs or keys, or a "
+                    "narrower step range",
+                    reason="HISTORY_TOO_LARGE",
+                    metadata={"limit": str(self._max_scanned)},
+                )
+            found = tx.metrics.many_series(sizes, budget, steps)
+        ordered = [found[(r, k)] for r in runs for k in metric_keys if (r, k) in found]
+        return ordered, budget
+
+    @staticmethod
+    def _check_bulk(run_ids: Sequence[str], keys: Sequence[str]) -> tuple[list[str], list[str]]:
+        runs, metric_keys = _distinct(run_ids), _distinct(keys)
+        for field, items, maximum in (
+            ("run_ids", runs, BULK_MAX_RUNS),
+            ("metric_keys", metric_keys, BULK_MAX_KEYS),
+        ):
+            if not items:
+                raise validation.invalid(field, "name at least one")
+            if len(items) > maximum:
+                raise _limit(field, f"at most {maximum} per call, got {len(items)}", maximum)
+        for i, run_id in enumerate(runs):
+            validation.run_id(run_id, f"run_ids[{i}]")
+        for i, key in enumerate(metric_keys):
+            validation.key(key, f"metric_keys[{i}]")
+        return runs, metric_keys
+
+    @staticmethod
+    def _bulk_budget(requested: int, series: int) -> int:
+        if requested == 0:
+            # The default shrinks with the number of series so that any valid request works.
+            fair = BULK_MAX_TOTAL_POINTS // series
+            return max(MIN_MAX_POINTS, min(BULK_DEFAULT_POINTS, fair))
+        max_points(requested, BULK_MAX_POINTS)
+        if requested * series > BULK_MAX_TOTAL_POINTS:
+            raise _limit(
+                "max_points",
+                f"{series} series of up to {requested} points exceed the {BULK_MAX_TOTAL_POINTS} "
+                f"points of one response; use max_points <= {BULK_MAX_TOTAL_POINTS // series}",
+                BULK_MAX_TOTAL_POINTS,
+            )
+        return requested

@@ -18,7 +18,7 @@ from ..domain.entities import (
     ViewType,
 )
 from ..domain.errors import FailedPrecondition, InvalidArgument, NotFound
-from ..store.protocol import StoreTransaction, TrackingStore
+from ..store.protocol import RunReadMask, StoreTransaction, TrackingStore
 from . import validation
 from .clock import now_ms
 from .experiments import experiment_not_found, require_active
@@ -281,7 +281,10 @@ class RunService:
         order_by: Sequence[str],
         size: int,
         token: str,
+        read_mask: RunReadMask | None = None,
     ) -> Page[Run]:
+        """One page of runs; `read_mask` (None: everything) limits the data each run carries.
+        The mask is not part of the page token, so it may change from page to page."""
         if not experiment_ids:
             raise validation.invalid("experiment_ids", "name at least one experiment")
         if len(experiment_ids) > MAX_SEARCH_EXPERIMENTS:
@@ -308,5 +311,5 @@ class RunService:
             if not visible:
                 return Page([], "")
             infos, next_cursor = tx.search_runs(visible, view_type.stages(), spec, limit, cursor)
-            runs = tx.runs.with_data(infos)
+            runs = tx.runs.with_data(infos, read_mask)
         return Page(runs, self._tokens.encode(digest, next_cursor))

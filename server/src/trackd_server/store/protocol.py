@@ -5,10 +5,30 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from contextlib import AbstractContextManager
+from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from ..domain.entities import Experiment, LifecycleStage, Metric, Param, Run, RunInfo, Tag
 from ..domain.search import SearchSpec
+
+
+@dataclass(frozen=True)
+class KeySelection:
+    """Every key (`keys` None) or only the listed keys (possibly none)."""
+
+    keys: frozenset[str] | None = None
+
+
+ALL_KEYS = KeySelection()
+
+
+@dataclass(frozen=True)
+class RunReadMask:
+    """What a read returns with each run besides its info; the default is everything."""
+
+    metrics: KeySelection = KeySelection()
+    params: KeySelection = KeySelection()
+    tags: KeySelection = KeySelection()
 
 
 class StoredRequestLike(Protocol):
@@ -52,18 +72,65 @@ class RunRepository(Protocol):
     def lock(self, run_id: str, exclusive: bool) -> RunInfo | None: ...
     def get_info(self, run_id: str) -> RunInfo | None: ...
     def get(self, run_id: str) -> Run | None: ...
-    def with_data(self, infos: Sequence[RunInfo]) -> list[Run]: ...
+    def with_data(self, infos: Sequence[RunInfo], mask: RunReadMask | None = None) -> list[Run]: ...
     def update(self, run_id: str, **values: Any) -> None: ...
     def set_tags(self, run_id: str, tags: Sequence[Tag]) -> None: ...
     def delete_tag(self, run_id: str, key: str) -> bool: ...
     def insert_params(self, run_id: str, params: Sequence[Param]) -> list[tuple[Param, str]]: ...
 
 
+@dataclass(frozen=True)
+class StepRange:
+    """Inclusive bounds on the steps of the points read; None is unbounded."""
+
+    start: int | None = None
+    end: int | None = None
+
+
+ALL_STEPS = StepRange()
+
+
+@dataclass
+class MetricSeries:
+    """The kept points of one (run, key) series and how many points it has in all (within the
+    step range read)."""
+
+    run_id: str
+    key: str
+    points: list[Metric] = field(default_factory=list)
+    total: int = 0
+
+    @property
+    def downsampled(self) -> bool:
+        return len(self.points) < self.total
+
+
 class MetricRepository(Protocol):
     def append(self, run_id: str, metrics: Sequence[Metric]) -> None: ...
     def history(
-        self, run_id: str, key: str, limit: int, cursor: Sequence[Any] | None
+        self,
+        run_id: str,
+        key: str,
+        limit: int,
+        cursor: Sequence[Any] | None,
+        steps: StepRange = ALL_STEPS,
     ) -> tuple[list[Metric], list[Any] | None]: ...
+    def series(self, run_id: str, key: str, max_points: int, steps: StepRange) -> MetricSeries:
+        """One series, downsampled to at most max_points points when it has more."""
+        ...
+
+    def series_sizes(
+        self, run_ids: Sequence[str], keys: Sequence[str], steps: StepRange
+    ) -> dict[tuple[str, str], int]:
+        """The number of points of every (run, key) pair that has any in the step range."""
+        ...
+
+    def many_series(
+        self, sizes: dict[tuple[str, str], int], max_points: int, steps: StepRange
+    ) -> dict[tuple[str, str], MetricSeries]:
+        """The series of `sizes` (as returned by series_sizes), each downsampled to at most
+        max_points points."""
+        ...
 
 
 class IdempotencyRepository(Protocol):

@@ -29,21 +29,67 @@ class LogMetricResponse(_message.Message):
     def __init__(self) -> None: ...
 
 class GetMetricHistoryRequest(_message.Message):
-    __slots__ = ("run_id", "metric_key", "page_size", "page_token")
+    __slots__ = ("run_id", "metric_key", "page_size", "page_token", "max_points", "start_step", "end_step")
     RUN_ID_FIELD_NUMBER: _ClassVar[int]
     METRIC_KEY_FIELD_NUMBER: _ClassVar[int]
     PAGE_SIZE_FIELD_NUMBER: _ClassVar[int]
     PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    MAX_POINTS_FIELD_NUMBER: _ClassVar[int]
+    START_STEP_FIELD_NUMBER: _ClassVar[int]
+    END_STEP_FIELD_NUMBER: _ClassVar[int]
     run_id: str
     metric_key: str
     page_size: int
     page_token: str
-    def __init__(self, run_id: _Optional[str] = ..., metric_key: _Optional[str] = ..., page_size: _Optional[int] = ..., page_token: _Optional[str] = ...) -> None: ...
+    max_points: int
+    start_step: int
+    end_step: int
+    def __init__(self, run_id: _Optional[str] = ..., metric_key: _Optional[str] = ..., page_size: _Optional[int] = ..., page_token: _Optional[str] = ..., max_points: _Optional[int] = ..., start_step: _Optional[int] = ..., end_step: _Optional[int] = ...) -> None: ...
 
 class GetMetricHistoryResponse(_message.Message):
-    __slots__ = ("metrics", "next_page_token")
+    __slots__ = ("metrics", "next_page_token", "total_points", "downsampled")
     METRICS_FIELD_NUMBER: _ClassVar[int]
     NEXT_PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    TOTAL_POINTS_FIELD_NUMBER: _ClassVar[int]
+    DOWNSAMPLED_FIELD_NUMBER: _ClassVar[int]
     metrics: _containers.RepeatedCompositeFieldContainer[_run_pb2.Metric]
     next_page_token: str
-    def __init__(self, metrics: _Optional[_Iterable[_Union[_run_pb2.Metric, _Mapping]]] = ..., next_page_token: _Optional[str] = ...) -> None: ...
+    total_points: int
+    downsampled: bool
+    def __init__(self, metrics: _Optional[_Iterable[_Union[_run_pb2.Metric, _Mapping]]] = ..., next_page_token: _Optional[str] = ..., total_points: _Optional[int] = ..., downsampled: _Optional[bool] = ...) -> None: ...
+
+class GetMetricHistoryBulkRequest(_message.Message):
+    __slots__ = ("run_ids", "metric_keys", "start_step", "end_step", "max_points")
+    RUN_IDS_FIELD_NUMBER: _ClassVar[int]
+    METRIC_KEYS_FIELD_NUMBER: _ClassVar[int]
+    START_STEP_FIELD_NUMBER: _ClassVar[int]
+    END_STEP_FIELD_NUMBER: _ClassVar[int]
+    MAX_POINTS_FIELD_NUMBER: _ClassVar[int]
+    run_ids: _containers.RepeatedScalarFieldContainer[str]
+    metric_keys: _containers.RepeatedScalarFieldContainer[str]
+    start_step: int
+    end_step: int
+    max_points: int
+    def __init__(self, run_ids: _Optional[_Iterable[str]] = ..., metric_keys: _Optional[_Iterable[str]] = ..., start_step: _Optional[int] = ..., end_step: _Optional[int] = ..., max_points: _Optional[int] = ...) -> None: ...
+
+class GetMetricHistoryBulkResponse(_message.Message):
+    __slots__ = ("series", "max_points")
+    SERIES_FIELD_NUMBER: _ClassVar[int]
+    MAX_POINTS_FIELD_NUMBER: _ClassVar[int]
+    series: _containers.RepeatedCompositeFieldContainer[MetricSeries]
+    max_points: int
+    def __init__(self, series: _Optional[_Iterable[_Union[MetricSeries, _Mapping]]] = ..., max_points: _Optional[int] = ...) -> None: ...
+
+class MetricSeries(_message.Message):
+    __slots__ = ("run_id", "metric_key", "points", "total_points", "downsampled")
+    RUN_ID_FIELD_NUMBER: _ClassVar[int]
+    METRIC_KEY_FIELD_NUMBER: _ClassVar[int]
+    POINTS_FIELD_NUMBER: _ClassVar[int]
+    TOTAL_POINTS_FIELD_NUMBER: _ClassVar[int]
+    DOWNSAMPLED_FIELD_NUMBER: _ClassVar[int]
+    run_id: str
+    metric_key: str
+    points: _containers.RepeatedCompositeFieldContainer[_run_pb2.Metric]
+    total_points: int
+    downsampled: bool
+    def __init__(self, run_id: _Optional[str] = ..., metric_key: _Optional[str] = ..., points: _Optional[_Iterable[_Union[_run_pb2.Metric, _Mapping]]] = ..., total_points: _Optional[int] = ..., downsampled: _Optional[bool] = ...) -> None: ...

@@ -45,6 +45,11 @@ class MetricServiceStub:
                 request_serializer=trackd_dot_v1_dot_metric__service__pb2.GetMetricHistoryRequest.SerializeToString,
                 response_deserializer=trackd_dot_v1_dot_metric__service__pb2.GetMetricHistoryResponse.FromString,
                 _registered_method=True)
+        self.GetMetricHistoryBulk = channel.unary_unary(
+                '/trackd.v1.MetricService/GetMetricHistoryBulk',
+                request_serializer=trackd_dot_v1_dot_metric__service__pb2.GetMetricHistoryBulkRequest.SerializeToString,
+                response_deserializer=trackd_dot_v1_dot_metric__service__pb2.GetMetricHistoryBulkResponse.FromString,
+                _registered_method=True)
 
 
 class MetricServiceServicer:
@@ -66,6 +71,16 @@ class MetricServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def GetMetricHistoryBulk(self, request, context):
+        """Returns the histories of several metrics of several runs at once, each downsampled to at
+        most `max_points` points (first, last, min and max of each bucket kept), for charts.
+        Every response is bounded: at most 100 runs, 100 keys, 10000 points per series and
+        100000 points in all.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_MetricServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -78,6 +93,11 @@ def add_MetricServiceServicer_to_server(servicer, server):
                     servicer.GetMetricHistory,
                     request_deserializer=trackd_dot_v1_dot_metric__service__pb2.GetMetricHistoryRequest.FromString,
                     response_serializer=trackd_dot_v1_dot_metric__service__pb2.GetMetricHistoryResponse.SerializeToString,
+            ),
+            'GetMetricHistoryBulk': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetMetricHistoryBulk,
+                    request_deserializer=trackd_dot_v1_dot_metric__service__pb2.GetMetricHistoryBulkRequest.FromString,
+                    response_serializer=trackd_dot_v1_dot_metric__service__pb2.GetMetricHistoryBulkResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -135,6 +155,33 @@ class MetricService:
             '/trackd.v1.MetricService/GetMetricHistory',
             trackd_dot_v1_dot_metric__service__pb2.GetMetricHistoryRequest.SerializeToString,
             trackd_dot_v1_dot_metric__service__pb2.GetMetricHistoryResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetMetricHistoryBulk(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/trackd.v1.MetricService/GetMetricHistoryBulk',
+            trackd_dot_v1_dot_metric__service__pb2.GetMetricHistoryBulkRequest.SerializeToString,
+            trackd_dot_v1_dot_metric__service__pb2.GetMetricHistoryBulkResponse.FromString,
             options,
             channel_credentials,
             insecure,

@@ -154,20 +154,38 @@ class LogBatchResponse(_message.Message):
     def __init__(self) -> None: ...
 
 class SearchRunsRequest(_message.Message):
-    __slots__ = ("experiment_ids", "filter", "view_type", "order_by", "page_size", "page_token")
+    __slots__ = ("experiment_ids", "filter", "view_type", "order_by", "page_size", "page_token", "read_mask")
     EXPERIMENT_IDS_FIELD_NUMBER: _ClassVar[int]
     FILTER_FIELD_NUMBER: _ClassVar[int]
     VIEW_TYPE_FIELD_NUMBER: _ClassVar[int]
     ORDER_BY_FIELD_NUMBER: _ClassVar[int]
     PAGE_SIZE_FIELD_NUMBER: _ClassVar[int]
     PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    READ_MASK_FIELD_NUMBER: _ClassVar[int]
     experiment_ids: _containers.RepeatedScalarFieldContainer[str]
     filter: str
     view_type: _common_pb2.ViewType
     order_by: _containers.RepeatedScalarFieldContainer[str]
     page_size: int
     page_token: str
-    def __init__(self, experiment_ids: _Optional[_Iterable[str]] = ..., filter: _Optional[str] = ..., view_type: _Optional[_Union[_common_pb2.ViewType, str]] = ..., order_by: _Optional[_Iterable[str]] = ..., page_size: _Optional[int] = ..., page_token: _Optional[str] = ...) -> None: ...
+    read_mask: RunReadMask
+    def __init__(self, experiment_ids: _Optional[_Iterable[str]] = ..., filter: _Optional[str] = ..., view_type: _Optional[_Union[_common_pb2.ViewType, str]] = ..., order_by: _Optional[_Iterable[str]] = ..., page_size: _Optional[int] = ..., page_token: _Optional[str] = ..., read_mask: _Optional[_Union[RunReadMask, _Mapping]] = ...) -> None: ...
+
+class RunReadMask(_message.Message):
+    __slots__ = ("metric_keys", "all_metrics", "param_keys", "all_params", "tag_keys", "all_tags")
+    METRIC_KEYS_FIELD_NUMBER: _ClassVar[int]
+    ALL_METRICS_FIELD_NUMBER: _ClassVar[int]
+    PARAM_KEYS_FIELD_NUMBER: _ClassVar[int]
+    ALL_PARAMS_FIELD_NUMBER: _ClassVar[int]
+    TAG_KEYS_FIELD_NUMBER: _ClassVar[int]
+    ALL_TAGS_FIELD_NUMBER: _ClassVar[int]
+    metric_keys: _containers.RepeatedScalarFieldContainer[str]
+    all_metrics: bool
+    param_keys: _containers.RepeatedScalarFieldContainer[str]
+    all_params: bool
+    tag_keys: _containers.RepeatedScalarFieldContainer[str]
+    all_tags: bool
+    def __init__(self, metric_keys: _Optional[_Iterable[str]] = ..., all_metrics: _Optional[bool] = ..., param_keys: _Optional[_Iterable[str]] = ..., all_params: _Optional[bool] = ..., tag_keys: _Optional[_Iterable[str]] = ..., all_tags: _Optional[bool] = ...) -> None: ...
 
 class SearchRunsResponse(_message.Message):
     __slots__ = ("runs", "next_page_token")

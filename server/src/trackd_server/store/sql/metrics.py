@@ -9,7 +9,9 @@ from typing import Any
 import sqlalchemy as sa
 
 from ...domain.entities import Metric
+from ..protocol import ALL_STEPS, MetricSeries, StepRange
 from .dialect import upsert
+from .downsampling import downsample_series, group_points
 from .keyset import SortKey, after, order_clauses
 from .models import LatestMetricRow, MetricRow, table_of
 
@@ -37,6 +39,16 @@ def _metric_from_row(row: Any) -> Metric:
         timestamp=row.timestamp,
         step=row.step,
     )
+
+
+def driver_rows(result: sa.CursorResult[Any]) -> list[Any]:
+    """All rows of a result as the driver's own tuples. For pages of 25000 points SQLAlchemy's
+    Row objects cost more than the query itself, and these columns need no conversion
+    (SQLite's 0/1 booleans are only tested for truth)."""
+    try:
+        return list(result.cursor.fetchall())
+    finally:
+        result.close()
 
 
 def latest_per_key(metrics: Sequence[Metric]) -> dict[str, Metric]:
@@ -81,30 +93,107 @@ class SqlMetricRepository:
         )
         self._conn.execute(stmt, [_point_values(run_id, latest[k]) for k in sorted(latest)])
 
-    def latest_for_runs(self, run_ids: Sequence[str]) -> dict[str, list[Metric]]:
+    def latest_for_runs(
+        self, run_ids: Sequence[str], keys: frozenset[str] | None = None
+    ) -> dict[str, list[Metric]]:
+        """The latest point of each metric of each run; only of `keys` when given."""
         grouped: dict[str, list[Metric]] = {}
-        if not run_ids:
+        if not run_ids or keys == frozenset():
             return grouped
-        rows = self._conn.execute(
-            sa.select(LATEST)
-            .where(LATEST.c.run_id.in_(run_ids))
-            .order_by(LATEST.c.run_id, LATEST.c.key)
-        )
+        stmt = sa.select(LATEST).where(LATEST.c.run_id.in_(run_ids))
+        if keys is not None:
+            stmt = stmt.where(LATEST.c.key.in_(sorted(keys)))
+        rows = self._conn.execute(stmt.order_by(LATEST.c.run_id, LATEST.c.key))
         for row in rows:
             grouped.setdefault(row.run_id, []).append(_metric_from_row(row))
         return grouped
 
     def history(
-        self, run_id: str, key: str, limit: int, cursor: Sequence[Any] | None
+        self,
+        run_id: str,
+        key: str,
+        limit: int,
+        cursor: Sequence[Any] | None,
+        steps: StepRange = ALL_STEPS,
     ) -> tuple[list[Metric], list[Any] | None]:
         keys = [SortKey(M.step), SortKey(M.timestamp), SortKey(M.id)]
-        stmt = sa.select(M.key, M.value, M.is_nan, M.step, M.timestamp, M.id).where(
-            M.run_id == run_id, M.key == key
+        stmt = sa.select(M.value, M.is_nan, M.step, M.timestamp, M.id).where(
+            M.run_id == run_id, M.key == key, *_in_range(steps)
         )
         if cursor is not None:
             stmt = stmt.where(after(keys, cursor))
-        rows = self._conn.execute(stmt.order_by(*order_clauses(keys)).limit(limit + 1)).all()
+        stmt = stmt.order_by(*order_clauses(keys)).limit(limit + 1)
+        rows = driver_rows(self._conn.execute(stmt))
         more = len(rows) > limit
         rows = rows[:limit]
-        next_cursor = [rows[-1].step, rows[-1].timestamp, rows[-1].id] if more else None
-        return [_metric_from_row(r) for r in rows], next_cursor
+        next_cursor = list(rows[-1][2:]) if more else None
+        nan = math.nan
+        points = [
+            Metric(key, nan if is_nan else value, timestamp, step)
+            for value, is_nan, step, timestamp, _ in rows
+        ]
+        return points, next_cursor
+
+    def series(self, run_id: str, key: str, max_points: int, steps: StepRange) -> MetricSeries:
+        # Most series are short: read up to max_points + 1 points in order, and only when there
+        # are more run the (heavier) downsampling query.
+        stmt = (
+            sa.select(M.run_id, M.key, M.value, M.is_nan, M.step, M.timestamp)
+            .where(M.run_id == run_id, M.key == key, *_in_range(steps))
+            .order_by(M.step, M.timestamp, M.id)
+            .limit(max_points + 1)
+        )
+        points = group_points(self._conn.execute(stmt)).get((run_id, key), [])
+        if len(points) <= max_points:
+            return MetricSeries(run_id, key, points, len(points))
+        return downsample_series(self._conn, run_id, key, max_points, steps)
+
+    def series_sizes(
+        self, run_ids: Sequence[str], keys: Sequence[str], steps: StepRange
+    ) -> dict[tuple[str, str], int]:
+        if not run_ids or not keys:
+            return {}
+        stmt = (
+            sa.select(M.run_id, M.key, sa.func.count())
+            .where(M.run_id.in_(run_ids), M.key.in_(keys), *_in_range(steps))
+            .group_by(M.run_id, M.key)
+        )
+        return {(run_id, key): int(n) for run_id, key, n in self._conn.execute(stmt)}
+
+    def many_series(
+        self, sizes: dict[tuple[str, str], int], max_points: int, steps: StepRange
+    ) -> dict[tuple[str, str], MetricSeries]:
+        found: dict[tuple[str, str], MetricSeries] = {}
+        short = [pair for pair, n in sizes.items() if n <= max_points]
+        # Short series together in one query (their points are within the response budget).
+        for chunk in _chunks(short, _PAIRS_PER_QUERY):
+            stmt = (
+                sa.select(M.run_id, M.key, M.value, M.is_nan, M.step, M.timestamp)
+                .where(sa.tuple_(M.run_id, M.key).in_(chunk), *_in_range(steps))
+                .order_by(M.run_id, M.key, M.step, M.timestamp, M.id)
+            )
+            for pair, points in group_points(self._conn.execute(stmt)).items():
+                found[pair] = MetricSeries(pair[0], pair[1], points, len(points))
+        for pair, n in sizes.items():
+            known = found.get(pair)
+            # Long series one by one; a short one that grew since it was counted joins them.
+            if n > max_points or (known is not None and known.total > max_points):
+                found[pair] = downsample_series(self._conn, *pair, max_points, steps)
+        return found
+
+
+# Keeps the number of bound parameters of one statement well under SQLite's limit.
+_PAIRS_PER_QUERY = 500
+
+
+def _chunks(items: list[Any], size: int) -> list[list[Any]]:
+    return [items[i : i + size] for i in range(0, len(items), size)]
+
+
+def _in_range(steps: StepRange) -> list[sa.ColumnElement[bool]]:
+    conditions: list[sa.ColumnElement[bool]] = []
+    if steps.start is not None:
+        conditions.append(M.step >= steps.start)
+    if steps.end is not None:
+        conditions.append(M.step <= steps.end)
+    return conditions

@@ -8,6 +8,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from ...domain.entities import LifecycleStage, Param, Run, RunData, RunInfo, RunStatus, Tag
+from ..protocol import ALL_KEYS, KeySelection, RunReadMask
 from .dialect import upsert
 from .metrics import SqlMetricRepository
 from .models import ParamRow, RunRow, RunTagRow, table_of
@@ -79,12 +80,15 @@ class SqlRunRepository:
             return None
         return self.with_data([info])[0]
 
-    def with_data(self, infos: Sequence[RunInfo]) -> list[Run]:
-        """Attaches tags, params and latest metrics to runs, in three queries for the whole page."""
+    def with_data(self, infos: Sequence[RunInfo], mask: RunReadMask | None = None) -> list[Run]:
+        """Attaches tags, params and latest metrics to runs, in up to three queries for the
+        whole page. A read mask narrows the queries themselves (WHERE key IN ...) and skips
+        those that select nothing."""
+        mask = mask or RunReadMask()
         ids = [info.run_id for info in infos]
-        tags = self._key_values(RUN_TAGS, ids, Tag)
-        params = self._key_values(PARAMS, ids, Param)
-        metrics = SqlMetricRepository(self._conn).latest_for_runs(ids)
+        tags = self._key_values(RUN_TAGS, ids, Tag, mask.tags)
+        params = self._key_values(PARAMS, ids, Param, mask.params)
+        metrics = SqlMetricRepository(self._conn).latest_for_runs(ids, mask.metrics.keys)
         return [
             Run(
                 info=info,
@@ -142,16 +146,21 @@ class SqlRunRepository:
         return [(p, stored[p.key]) for p in ordered if stored.get(p.key) != p.value]
 
     def _key_values(
-        self, table: sa.Table, run_ids: Sequence[str], kind: Any
+        self,
+        table: sa.Table,
+        run_ids: Sequence[str],
+        kind: Any,
+        selection: KeySelection = ALL_KEYS,
     ) -> dict[str, list[Any]]:
         grouped: dict[str, list[Any]] = {}
-        if not run_ids:
+        if not run_ids or selection.keys == frozenset():
             return grouped
-        rows = self._conn.execute(
-            sa.select(table.c.run_id, table.c.key, table.c.value)
-            .where(table.c.run_id.in_(run_ids))
-            .order_by(table.c.run_id, table.c.key)
+        stmt = sa.select(table.c.run_id, table.c.key, table.c.value).where(
+            table.c.run_id.in_(run_ids)
         )
+        if selection.keys is not None:
+            stmt = stmt.where(table.c.key.in_(sorted(selection.keys)))
+        rows = self._conn.execute(stmt.order_by(table.c.run_id, table.c.key))
         for run_id, key, value in rows:
             grouped.setdefault(run_id, []).append(kind(key, value))
         return grouped

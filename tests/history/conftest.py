@@ -1,0 +1,145 @@
+"""Fixtures for metric-history tests: gRPC stubs and a client of the session's real servers
+(SQLite and PostgreSQL, see tests/conftest.py), and helpers that log series."""
+
+from __future__ import annotations
+
+import math
+import uuid
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+
+import grpc
+import pytest
+import trackd
+from trackd.v1 import metric_service_pb2_grpc, run_pb2, run_service_pb2, run_service_pb2_grpc
+
+
+@dataclass(frozen=True)
+class Point:
+    """A logged point and its position in logging order (the server's tie-break)."""
+
+    step: int
+    timestamp: int
+    value: float
+    logged: int
+
+
+@dataclass
+class Stubs:
+    runs: run_service_pb2_grpc.RunServiceStub
+    metrics: metric_service_pb2_grpc.MetricServiceStub
+
+
+@pytest.fixture()
+def stubs(tracking_uri: str) -> Iterator[Stubs]:
+    target = tracking_uri.removeprefix("grpc://")
+    with grpc.insecure_channel(
+        target, options=[("grpc.max_receive_message_length", 64 * 1024 * 1024)]
+    ) as channel:
+        yield Stubs(
+            run_service_pb2_grpc.RunServiceStub(channel),
+            metric_service_pb2_grpc.MetricServiceStub(channel),
+        )
+
+
+@pytest.fixture()
+def client(tracking_uri: str) -> Iterator[trackd.TrackingClient]:
+    with trackd.TrackingClient(tracking_uri) as c:
+        yield c
+
+
+@pytest.fixture()
+def experiment_id(client: trackd.TrackingClient, unique_name: str) -> str:
+    return client.create_experiment(unique_name)
+
+
+@pytest.fixture()
+def run_id(client: trackd.TrackingClient, experiment_id: str) -> str:
+    return client.create_run(experiment_id).info.run_id
+
+
+def log_series(
+    stubs: Stubs, run_id: str, key: str, values: Sequence[float], steps: Sequence[int] | None = None
+) -> list[Point]:
+    """Logs values (at steps 0.. unless given) in batches of 1000; returns the points with
+    their logging order."""
+    points = [
+        Point(steps[i] if steps is not None else i, 1_700_000_000_000 + i, v, i)
+        for i, v in enumerate(values)
+    ]
+    for start in range(0, len(points), 1000):
+        chunk = points[start : start + 1000]
+        stubs.runs.LogBatch(
+            run_service_pb2.LogBatchRequest(
+                run_id=run_id,
+                metrics=[
+                    run_pb2.Metric(key=key, value=p.value, timestamp=p.timestamp, step=p.step)
+                    for p in chunk
+                ],
+                request_id=uuid.uuid4().hex,
+            )
+        )
+    return points
+
+
+def in_server_order(points: Sequence[Point]) -> list[Point]:
+    return sorted(points, key=lambda p: (p.step, p.timestamp, p.logged))
+
+
+def expected_downsample(points: Sequence[Point], max_points: int) -> list[Point]:
+    """The reference of the documented rule: position buckets, first/last/min/max of each,
+    NaN never an extreme, ties to the point logged first."""
+    ordered = in_server_order(points)
+    n = len(ordered)
+    if n <= max_points:
+        return ordered
+    buckets = max(1, max_points // 4)
+    kept: set[int] = set()
+    members: dict[int, list[int]] = {}
+    for i in range(n):
+        members.setdefault(i * buckets // n, []).append(i)
+    for idx in members.values():
+        kept.update((idx[0], idx[-1]))
+        numbers = [i for i in idx if not math.isnan(ordered[i].value)]
+        if numbers:
+            low = min(ordered[i].value for i in numbers)
+            high = max(ordered[i].value for i in numbers)
+            kept.add(
+                min(
+                    (i for i in numbers if ordered[i].value == low), key=lambda i: ordered[i].logged
+                )
+            )
+            kept.add(
+                min(
+                    (i for i in numbers if ordered[i].value == high),
+                    key=lambda i: ordered[i].logged,
+                )
+            )
+    return [ordered[i] for i in sorted(kept)]
+
+
+def as_tuples(metrics: Sequence[run_pb2.Metric]) -> list[tuple[int, int, str]]:
+    """(step, timestamp, repr(value)): NaN compares equal to NaN this way."""
+    return [(m.step, m.timestamp, repr(m.value)) for m in metrics]
+
+
+def point_tuples(points: Sequence[Point]) -> list[tuple[int, int, str]]:
+    return [(p.step, p.timestamp, repr(p.value)) for p in points]
+
+
+def status_of(call: pytest.ExceptionInfo[grpc.RpcError]) -> grpc.StatusCode:
+    return call.value.code()  # type: ignore[attr-defined,no-any-return]
+
+
+def error_info(error: grpc.RpcError) -> tuple[str, dict[str, str]]:
+    """(reason, metadata) of the google.rpc.ErrorInfo the server attached to an error."""
+    from google.rpc import error_details_pb2
+    from grpc_status import rpc_status
+
+    status = rpc_status.from_call(error)  # type: ignore[arg-type]
+    assert status is not None, "the error carries no google.rpc.Status"
+    for detail in status.details:
+        info = error_details_pb2.ErrorInfo()
+        if detail.Unpack(info):
+            return info.reason, dict(info.metadata)
+    raise AssertionError("the error carries no ErrorInfo")
