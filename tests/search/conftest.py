@@ -64,7 +64,9 @@ def write_runs(store: SqlStore, experiment_id: int, seeds: Sequence[RunSeed]) ->
             tx.runs.insert(info, [Tag(k, v) for k, v in seed.tags.items()])
             tx.runs.insert_params(run_id, [Param(k, v) for k, v in seed.params.items()])
             tx.metrics.append(
-                run_id, [Metric(k, v, timestamp=1, step=0) for k, v in seed.metrics.items()]
+                run_id,
+                experiment_id,
+                [Metric(k, v, timestamp=1, step=0) for k, v in seed.metrics.items()],
             )
     return ids
 

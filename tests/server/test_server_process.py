@@ -16,6 +16,7 @@ import pytest
 import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection_pb2, reflection_pb2_grpc
 from trackd.v1 import (
@@ -41,7 +42,7 @@ from trackd.v1 import (
 )
 from trackd_server import __version__
 from trackd_server.store.sql.models import Base
-from trackd_server.store.sql.store import SqlStore
+from trackd_server.store.sql.store import SqlStore, alembic_config
 
 from tests.support.postgres import create_database, drop_database
 from tests.support.servers import ServerProcess, start_server, trackd_command
@@ -80,7 +81,8 @@ def test_db_upgrade_command(pg_admin_url: str, tmp_path: Path) -> None:
             version = conn.execute(sa.text("select version_num from alembic_version")).scalar_one()
         engine.dispose()
         assert {"experiments", "runs", "metrics", "latest_metrics", "params", "run_tags"} <= tables
-        assert version == "0001"
+        head = ScriptDirectory.from_config(alembic_config(url)).get_current_head()
+        assert version == head
     finally:
         drop_database(pg_admin_url, name)
 

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from ..domain.entities import Experiment, LifecycleStage, Page, Tag, ViewType
 from ..domain.errors import AlreadyExists, FailedPrecondition, NotFound
 from ..store.protocol import StoreTransaction, TrackingStore
 from . import validation
 from .clock import now_ms
-from .idempotency import no_result, run_once
+from .idempotency import run_once
 from .pagination import PageTokens, page_size, query_digest
 from .search import experiment_search_spec
 
@@ -45,10 +45,18 @@ def require_active(tx: StoreTransaction, experiment_id: int, lock: bool) -> None
 
 
 class ExperimentService:
-    def __init__(self, store: TrackingStore, artifact_root: str, page_tokens: PageTokens) -> None:
+    def __init__(
+        self,
+        store: TrackingStore,
+        artifact_root: str,
+        page_tokens: PageTokens,
+        check_location: Callable[[str], str] | None = None,
+    ) -> None:
         self._store = store
         self._artifact_root = artifact_root.rstrip("/")
         self._tokens = page_tokens
+        # The artifact store's validation of a client-chosen artifact_location.
+        self._check_location = check_location
 
     def ensure_default_experiment(self) -> None:
         try:
@@ -71,6 +79,8 @@ class ExperimentService:
         location = validation.text(
             artifact_location.strip(), "artifact_location", validation.MAX_ARTIFACT_LOCATION_LENGTH
         )
+        if location and self._check_location is not None:
+            location = self._check_location(location)
         for i, tag in enumerate(tags):
             validation.experiment_tag(tag, f"tags[{i}]")
 
@@ -183,7 +193,7 @@ class ExperimentService:
                 )
             tx.experiments.update(numeric, now_ms(), lifecycle_stage=target.value)
 
-        run_once(self._store, method, request_id, [numeric], work, no_result, no_result)
+        run_once(self._store, method, request_id, [numeric], work)
 
     def set_tag(self, experiment_id: str, tag: Tag, request_id: str = "") -> None:
         numeric = validation.experiment_id(experiment_id)
@@ -194,15 +204,7 @@ class ExperimentService:
             tx.experiments.set_tag(numeric, tag)
             tx.experiments.update(numeric, now_ms())
 
-        run_once(
-            self._store,
-            "SetExperimentTag",
-            request_id,
-            [numeric, tag.key, tag.value],
-            work,
-            no_result,
-            no_result,
-        )
+        run_once(self._store, "SetExperimentTag", request_id, [numeric, tag.key, tag.value], work)
 
     def delete_tag(self, experiment_id: str, key: str, request_id: str = "") -> None:
         numeric = validation.experiment_id(experiment_id)
@@ -218,15 +220,7 @@ class ExperimentService:
                 )
             tx.experiments.update(numeric, now_ms())
 
-        run_once(
-            self._store,
-            "DeleteExperimentTag",
-            request_id,
-            [numeric, key],
-            work,
-            no_result,
-            no_result,
-        )
+        run_once(self._store, "DeleteExperimentTag", request_id, [numeric, key], work)
 
 
 def _last_wins(tags: Sequence[Tag]) -> list[Tag]:

@@ -14,7 +14,7 @@ from ..domain.entities import Metric, Page
 from ..domain.errors import InvalidArgument, ResourceExhausted
 from ..store.protocol import ALL_STEPS, MetricSeries, StepRange, StoreTransaction, TrackingStore
 from . import validation
-from .idempotency import no_result, run_once
+from .idempotency import run_once
 from .pagination import PageTokens, page_size, query_digest
 from .runs import run_not_found, with_timestamps, writable_run
 
@@ -73,11 +73,11 @@ class MetricService:
         points = with_timestamps([metric])
 
         def work(tx: StoreTransaction) -> None:
-            writable_run(tx, run_id)
-            tx.metrics.append(run_id, points)
+            info = writable_run(tx, run_id)
+            tx.metrics.append(run_id, int(info.experiment_id), points)
 
         args = [run_id, metric.key, repr(metric.value), metric.timestamp, metric.step]
-        run_once(self._store, "LogMetric", request_id, args, work, no_result, no_result)
+        run_once(self._store, "LogMetric", request_id, args, work)
 
     def history(
         self, run_id: str, key: str, size: int, token: str, steps: StepRange = ALL_STEPS

@@ -22,7 +22,7 @@ from ..store.protocol import RunReadMask, StoreTransaction, TrackingStore
 from . import validation
 from .clock import now_ms
 from .experiments import experiment_not_found, require_active
-from .idempotency import no_result, run_once
+from .idempotency import run_once
 from .names import generate_run_name
 from .pagination import PageTokens, page_size, query_digest
 from .search import run_search_spec
@@ -216,7 +216,7 @@ class RunService:
                 )
             tx.runs.update(run_id, lifecycle_stage=target.value)
 
-        run_once(self._store, method, request_id, [run_id], work, no_result, no_result)
+        run_once(self._store, method, request_id, [run_id], work)
 
     def set_tag(self, run_id: str, tag: Tag, request_id: str = "") -> None:
         self.log_batch(run_id, (), (), (validation.run_tag(tag),), request_id, method="SetRunTag")
@@ -234,7 +234,7 @@ class RunService:
                     metadata={"run_id": run_id, "key": key},
                 )
 
-        run_once(self._store, "DeleteRunTag", request_id, [run_id, key], work, no_result, no_result)
+        run_once(self._store, "DeleteRunTag", request_id, [run_id, key], work)
 
     def log_param(self, run_id: str, param: Param, request_id: str = "") -> None:
         self.log_batch(run_id, (), (validation.param(param),), (), request_id, method="LogParam")
@@ -256,11 +256,11 @@ class RunService:
         renames = [t.value for t in tags if t.key == RUN_NAME_TAG]
 
         def work(tx: StoreTransaction) -> None:
-            writable_run(tx, run_id, exclusive=bool(renames))
+            info = writable_run(tx, run_id, exclusive=bool(renames))
             conflicts = tx.runs.insert_params(run_id, params)
             if conflicts:
                 raise param_conflict(*conflicts[0])
-            tx.metrics.append(run_id, points)
+            tx.metrics.append(run_id, int(info.experiment_id), points)
             tx.runs.set_tags(run_id, tags)
             if renames:
                 tx.runs.update(run_id, name=renames[-1])
@@ -271,7 +271,7 @@ class RunService:
             [[p.key, p.value] for p in params],
             [[t.key, t.value] for t in tags],
         ]
-        run_once(self._store, method, request_id, args, work, no_result, no_result)
+        run_once(self._store, method, request_id, args, work)
 
     def search(
         self,

@@ -106,7 +106,7 @@ class MetricSeries:
 
 
 class MetricRepository(Protocol):
-    def append(self, run_id: str, metrics: Sequence[Metric]) -> None: ...
+    def append(self, run_id: str, experiment_id: int, metrics: Sequence[Metric]) -> None: ...
     def history(
         self,
         run_id: str,
@@ -135,7 +135,12 @@ class MetricRepository(Protocol):
 
 class IdempotencyRepository(Protocol):
     def claim(
-        self, request_id: str, method: str, fingerprint: str, now: int
+        self,
+        request_id: str,
+        method: str,
+        fingerprint: str,
+        now: int,
+        response: bytes | None = None,
     ) -> StoredRequestLike | None: ...
     def record(self, request_id: str, response: bytes) -> None: ...
     def expire(self, older_than: int) -> int: ...

@@ -41,6 +41,11 @@ def create_engine(uri: str, pool_size: int = 10, max_overflow: int = 20) -> Engi
         return _sqlite_engine(url)
     return sa.create_engine(
         url,
+        # The JIT compiles for hundreds of milliseconds on queries that run in a few; our
+        # queries are short index walks that never repay it. Custom plans: psycopg prepares a
+        # statement after a few runs, and PostgreSQL's generic plan for the windowed history
+        # query (no parameter values to estimate with) is several times slower.
+        connect_args={"options": "-c jit=off -c plan_cache_mode=force_custom_plan"},
         pool_size=pool_size,
         max_overflow=max_overflow,
         pool_pre_ping=True,

@@ -24,14 +24,25 @@ class SqlIdempotencyRepository:
         self._conn = conn
 
     def claim(
-        self, request_id: str, method: str, fingerprint: str, now: int
+        self,
+        request_id: str,
+        method: str,
+        fingerprint: str,
+        now: int,
+        response: bytes | None = None,
     ) -> StoredRequest | None:
         """Claims a request id for this transaction. Returns None when the claim is new, else the
         request that claimed it first. On PostgreSQL a concurrent claim of the same id waits
         until the first transaction ends, so a retry racing the original sees its answer."""
         inserted = self._conn.execute(
             upsert(self._conn, KEYS)
-            .values(request_id=request_id, method=method, fingerprint=fingerprint, created_at=now)
+            .values(
+                request_id=request_id,
+                method=method,
+                fingerprint=fingerprint,
+                created_at=now,
+                response=response,
+            )
             .on_conflict_do_nothing(index_elements=["request_id"])
             .returning(KEYS.c.request_id)
         ).first()

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 from ...domain.entities import Metric
 from ..protocol import ALL_STEPS, MetricSeries, StepRange
-from .dialect import upsert
+from .dialect import among, upsert
 from .downsampling import downsample_series, group_points
 from .keyset import SortKey, after, order_clauses
 from .models import LatestMetricRow, MetricRow, table_of
@@ -66,13 +66,13 @@ class SqlMetricRepository:
     def __init__(self, conn: sa.Connection) -> None:
         self._conn = conn
 
-    def append(self, run_id: str, metrics: Sequence[Metric]) -> None:
+    def append(self, run_id: str, experiment_id: int, metrics: Sequence[Metric]) -> None:
         if not metrics:
             return
         self._conn.execute(sa.insert(METRICS), [_point_values(run_id, m) for m in metrics])
-        self._raise_latest(run_id, latest_per_key(metrics))
+        self._raise_latest(run_id, experiment_id, latest_per_key(metrics))
 
-    def _raise_latest(self, run_id: str, latest: dict[str, Metric]) -> None:
+    def _raise_latest(self, run_id: str, experiment_id: int, latest: dict[str, Metric]) -> None:
         # One upsert per key, in key order, so concurrent writers lock rows in the same order.
         # The WHERE keeps a stored point that is later than the incoming one.
         stmt = upsert(self._conn, LATEST)
@@ -91,7 +91,13 @@ class SqlMetricRepository:
                 sa.and_(incoming.step == current.step, incoming.timestamp >= current.timestamp),
             ),
         )
-        self._conn.execute(stmt, [_point_values(run_id, latest[k]) for k in sorted(latest)])
+        self._conn.execute(
+            stmt,
+            [
+                {**_point_values(run_id, latest[k]), "experiment_id": experiment_id}
+                for k in sorted(latest)
+            ],
+        )
 
     def latest_for_runs(
         self, run_ids: Sequence[str], keys: frozenset[str] | None = None
@@ -100,10 +106,10 @@ class SqlMetricRepository:
         grouped: dict[str, list[Metric]] = {}
         if not run_ids or keys == frozenset():
             return grouped
-        stmt = sa.select(LATEST).where(LATEST.c.run_id.in_(run_ids))
+        stmt = sa.select(LATEST).where(among(self._conn, LATEST.c.run_id, run_ids))
         if keys is not None:
-            stmt = stmt.where(LATEST.c.key.in_(sorted(keys)))
-        rows = self._conn.execute(stmt.order_by(LATEST.c.run_id, LATEST.c.key))
+            stmt = stmt.where(among(self._conn, LATEST.c.key, sorted(keys)))
+        rows = self._conn.execute(stmt.order_by(LATEST.c.run_id, LATEST.c.key)).all()
         for row in rows:
             grouped.setdefault(row.run_id, []).append(_metric_from_row(row))
         return grouped

@@ -142,9 +142,13 @@ class LatestMetricRow(Base):
     is_nan: Mapped[bool] = mapped_column(Boolean, default=False)
     step: Mapped[int] = mapped_column(BigInteger)
     timestamp: Mapped[int] = mapped_column(BigInteger)
+    # The run's experiment, copied here (runs never move) so that a search ordered or filtered by
+    # one metric walks only the searched experiments' entries of the index below. No foreign
+    # key: the run's own key already ties the row to an existing experiment.
+    experiment_id: Mapped[int] = mapped_column(BigId)
 
-    # Filters and sorts on one metric across runs (`metrics.loss < 0.1`).
-    __table_args__ = (Index(None, "key", "value"),)
+    # Filters and sorts on one metric across the runs of some experiments (`metrics.loss < 0.1`).
+    __table_args__ = (Index(None, "key", "experiment_id", "value", "run_id"),)
 
 
 class IdempotencyRow(Base):

@@ -9,7 +9,7 @@ import sqlalchemy as sa
 
 from ...domain.entities import LifecycleStage, Param, Run, RunData, RunInfo, RunStatus, Tag
 from ..protocol import ALL_KEYS, KeySelection, RunReadMask
-from .dialect import upsert
+from .dialect import among, upsert
 from .metrics import SqlMetricRepository
 from .models import ParamRow, RunRow, RunTagRow, table_of
 
@@ -156,11 +156,11 @@ class SqlRunRepository:
         if not run_ids or selection.keys == frozenset():
             return grouped
         stmt = sa.select(table.c.run_id, table.c.key, table.c.value).where(
-            table.c.run_id.in_(run_ids)
+            among(self._conn, table.c.run_id, run_ids)
         )
         if selection.keys is not None:
-            stmt = stmt.where(table.c.key.in_(sorted(selection.keys)))
-        rows = self._conn.execute(stmt.order_by(table.c.run_id, table.c.key))
+            stmt = stmt.where(among(self._conn, table.c.key, sorted(selection.keys)))
+        rows = self._conn.execute(stmt.order_by(table.c.run_id, table.c.key)).all()
         for run_id, key, value in rows:
             grouped.setdefault(run_id, []).append(kind(key, value))
         return grouped

@@ -81,6 +81,7 @@ class _Page:
     """What one page's statement is built from."""
 
     spec: SearchSpec
+    experiment_ids: Sequence[int]
     scope: list[sa.ColumnElement[bool]]  # experiments and lifecycle stages searched
     dialect: str
     limit: int
@@ -109,7 +110,12 @@ def _two_part_query(page: _Page) -> sa.Select[Any]:
     table = _KEY_VALUE_TABLES.get(kind, RUN_TAGS).alias("sort_0")
     first = SortKey(table.c.value, descending)
     keys = [first, *rest_keys]
-    present_source = rest_source.join(table, _has_value(table, kind, key))
+    joined = _has_value(table, kind, key)
+    if kind == METRIC:
+        # Bounds the walk to the searched experiments' part of the (key, experiment_id, value)
+        # index; without it a selective filter may read every run's value for the key.
+        joined = sa.and_(joined, table.c.experiment_id.in_(page.experiment_ids))
+    present_source = rest_source.join(table, joined)
 
     # Filter terms on the sort metric move onto its join, where they bound the index range
     # (kept in the filter too, the planner would count their selectivity twice). They also
@@ -187,7 +193,7 @@ def search_runs(
         R.experiment_id.in_(experiment_ids),
         R.lifecycle_stage.in_([s.value for s in stages]),
     ]
-    page = _Page(spec, scope, conn.dialect.name, limit, cursor)
+    page = _Page(spec, experiment_ids, scope, conn.dialect.name, limit, cursor)
     by_value = bool(spec.order) and split_sort_key(spec.order[0][0])[0] != ATTRIBUTE
     rows = conn.execute(_two_part_query(page) if by_value else _single_query(page)).all()
     more = len(rows) > limit
