@@ -1,5 +1,6 @@
 package io.trackd.client;
 
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -137,6 +138,54 @@ public final class ActiveRun implements AutoCloseable {
     List<Tag> list = new ArrayList<>(tags.size());
     tags.forEach((k, v) -> list.add(new Tag(k, v)));
     client.logBatch(getId(), null, null, list);
+  }
+
+  /**
+   * Uploads a local file to the root of the run's artifacts, under its own name.
+   *
+   * @param localFile the file
+   * @return what the server stored
+   * @see TrackingClient#logArtifact(String, Path, String)
+   */
+  public FileInfo logArtifact(Path localFile) {
+    return client.logArtifact(getId(), localFile);
+  }
+
+  /**
+   * Uploads a local file into a directory of the run's artifacts, under its own name.
+   *
+   * @param localFile the file
+   * @param artifactPath the directory, e.g. {@code model}; null or empty for the root
+   * @return what the server stored
+   * @see TrackingClient#logArtifact(String, Path, String)
+   */
+  public FileInfo logArtifact(Path localFile, String artifactPath) {
+    return client.logArtifact(getId(), localFile, artifactPath);
+  }
+
+  /**
+   * Uploads every file under a local directory to the root of the run's artifacts, keeping the
+   * layout.
+   *
+   * @param localDir the directory
+   * @return what the server stored, one entry per file
+   * @see TrackingClient#logArtifacts(String, Path, String)
+   */
+  public List<FileInfo> logArtifacts(Path localDir) {
+    return client.logArtifacts(getId(), localDir);
+  }
+
+  /**
+   * Uploads every file under a local directory into a directory of the run's artifacts, keeping the
+   * layout.
+   *
+   * @param localDir the directory
+   * @param artifactPath the target directory; null or empty for the root
+   * @return what the server stored, one entry per file
+   * @see TrackingClient#logArtifacts(String, Path, String)
+   */
+  public List<FileInfo> logArtifacts(Path localDir, String artifactPath) {
+    return client.logArtifacts(getId(), localDir, artifactPath);
   }
 
   /** Ends the run as FINISHED now. */

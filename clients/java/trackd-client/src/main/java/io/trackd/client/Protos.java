@@ -118,4 +118,27 @@ final class Protos {
       case ALL -> io.trackd.v1.ViewType.VIEW_TYPE_ALL;
     };
   }
+
+  static io.trackd.v1.RunReadMask readMask(RunReadMask m) {
+    return io.trackd.v1.RunReadMask.newBuilder()
+        .addAllMetricKeys(m.metricKeys())
+        .setAllMetrics(m.allMetrics())
+        .addAllParamKeys(m.paramKeys())
+        .setAllParams(m.allParams())
+        .addAllTagKeys(m.tagKeys())
+        .setAllTags(m.allTags())
+        .build();
+  }
+
+  static FileInfo fileInfo(io.trackd.v1.FileInfo f) {
+    return new FileInfo(f.getPath(), f.getIsDir(), f.getIsDir() ? 0 : f.getSize());
+  }
+
+  /** A series of the server; its points carry an empty key, replaced by the series' key. */
+  static MetricSeries series(
+      String runId, String key, List<io.trackd.v1.Metric> points, long total, boolean sampled) {
+    List<Metric> out = new ArrayList<>(points.size());
+    points.forEach(p -> out.add(new Metric(key, p.getValue(), p.getTimestamp(), p.getStep())));
+    return new MetricSeries(runId, key, out, Math.max(total, out.size()), sampled);
+  }
 }

@@ -65,16 +65,19 @@ final class RunCalls {
   }
 
   Page<Run> searchPage(RunSearch search, String pageToken) {
-    SearchRunsRequest request =
+    SearchRunsRequest.Builder request =
         SearchRunsRequest.newBuilder()
             .addAllExperimentIds(search.experimentIds())
             .setFilter(search.filter())
             .setViewType(Protos.viewType(search.viewType()))
             .addAllOrderBy(search.orderBy())
             .setPageSize(search.pageSize())
-            .setPageToken(pageToken == null ? "" : pageToken)
-            .build();
-    SearchRunsResponse response = transport.call(request, (s, r) -> s.runs().searchRuns(r));
+            .setPageToken(pageToken == null ? "" : pageToken);
+    // Without a mask the server returns everything, which is what RunReadMask.all() asks for.
+    if (!search.readMask().equals(RunReadMask.all())) {
+      request.setReadMask(Protos.readMask(search.readMask()));
+    }
+    SearchRunsResponse response = transport.call(request.build(), (s, r) -> s.runs().searchRuns(r));
     return new Page<>(
         response.getRunsList().stream().map(Protos::run).toList(),
         response.getNextPageToken(),

@@ -13,13 +13,15 @@ import java.util.Objects;
  * @param viewType which lifecycle stages to return
  * @param orderBy sort keys such as {@code metrics.loss ASC}; empty means newest first
  * @param pageSize runs per page, 1 to 1000; 0 means the server's default (100)
+ * @param readMask what each run carries besides its info; {@link RunReadMask#all()} by default
  */
 public record RunSearch(
     List<String> experimentIds,
     String filter,
     ViewType viewType,
     List<String> orderBy,
-    int pageSize) {
+    int pageSize,
+    RunReadMask readMask) {
   /**
    * Checks and copies the components.
    *
@@ -29,6 +31,7 @@ public record RunSearch(
    * @param viewType which lifecycle stages to return
    * @param orderBy sort keys such as {@code metrics.loss ASC}; empty means newest first
    * @param pageSize runs per page, 1 to 1000; 0 means the server's default (100)
+   * @param readMask what each run carries besides its info
    */
   public RunSearch {
     experimentIds = List.copyOf(experimentIds);
@@ -41,6 +44,25 @@ public record RunSearch(
     if (pageSize < 0) {
       throw new IllegalArgumentException("pageSize must not be negative: " + pageSize);
     }
+    Objects.requireNonNull(readMask, "readMask");
+  }
+
+  /**
+   * A search whose runs carry everything (every latest metric, param and tag).
+   *
+   * @param experimentIds the experiments to search, at least one
+   * @param filter a filter expression; empty matches every run
+   * @param viewType which lifecycle stages to return
+   * @param orderBy sort keys such as {@code metrics.loss ASC}; empty means newest first
+   * @param pageSize runs per page, 1 to 1000; 0 means the server's default (100)
+   */
+  public RunSearch(
+      List<String> experimentIds,
+      String filter,
+      ViewType viewType,
+      List<String> orderBy,
+      int pageSize) {
+    this(experimentIds, filter, viewType, orderBy, pageSize, RunReadMask.all());
   }
 
   /**
@@ -60,7 +82,7 @@ public record RunSearch(
    * @return the search
    */
   public static RunSearch inExperiments(List<String> experimentIds) {
-    return new RunSearch(experimentIds, "", ViewType.ACTIVE_ONLY, List.of(), 0);
+    return new RunSearch(experimentIds, "", ViewType.ACTIVE_ONLY, List.of(), 0, RunReadMask.all());
   }
 
   /**
@@ -70,7 +92,7 @@ public record RunSearch(
    * @return a copy
    */
   public RunSearch withFilter(String newFilter) {
-    return new RunSearch(experimentIds, newFilter, viewType, orderBy, pageSize);
+    return new RunSearch(experimentIds, newFilter, viewType, orderBy, pageSize, readMask);
   }
 
   /**
@@ -80,7 +102,7 @@ public record RunSearch(
    * @return a copy
    */
   public RunSearch withViewType(ViewType newViewType) {
-    return new RunSearch(experimentIds, filter, newViewType, orderBy, pageSize);
+    return new RunSearch(experimentIds, filter, newViewType, orderBy, pageSize, readMask);
   }
 
   /**
@@ -90,7 +112,7 @@ public record RunSearch(
    * @return a copy
    */
   public RunSearch withOrderBy(String... newOrderBy) {
-    return new RunSearch(experimentIds, filter, viewType, List.of(newOrderBy), pageSize);
+    return new RunSearch(experimentIds, filter, viewType, List.of(newOrderBy), pageSize, readMask);
   }
 
   /**
@@ -100,6 +122,16 @@ public record RunSearch(
    * @return a copy
    */
   public RunSearch withPageSize(int newPageSize) {
-    return new RunSearch(experimentIds, filter, viewType, orderBy, newPageSize);
+    return new RunSearch(experimentIds, filter, viewType, orderBy, newPageSize, readMask);
+  }
+
+  /**
+   * This search with another read mask: which latest metrics, params and tags each run carries.
+   *
+   * @param newReadMask the mask, e.g. {@code RunReadMask.none().withMetrics("loss")}
+   * @return a copy
+   */
+  public RunSearch withReadMask(RunReadMask newReadMask) {
+    return new RunSearch(experimentIds, filter, viewType, orderBy, pageSize, newReadMask);
   }
 }

@@ -4,6 +4,9 @@ import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
+import io.trackd.v1.ArtifactServiceGrpc;
+import io.trackd.v1.ArtifactServiceGrpc.ArtifactServiceBlockingStub;
+import io.trackd.v1.ArtifactServiceGrpc.ArtifactServiceStub;
 import io.trackd.v1.ExperimentServiceGrpc;
 import io.trackd.v1.ExperimentServiceGrpc.ExperimentServiceBlockingStub;
 import io.trackd.v1.MetricServiceGrpc;
@@ -14,6 +17,7 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BiFunction;
+import java.util.function.Supplier;
 
 /**
  * The channel and the rules every call follows: a deadline per attempt, retries with backoff on
@@ -24,11 +28,12 @@ final class Transport implements AutoCloseable {
   /** Search pages and metric histories can be large; the gRPC default (4 MiB) is too small. */
   private static final int MAX_INBOUND_BYTES = 256 * 1024 * 1024;
 
-  /** The three blocking stubs of one attempt, all with that attempt's deadline. */
+  /** The blocking stubs of one attempt, all with that attempt's deadline. */
   record Stubs(
       ExperimentServiceBlockingStub experiments,
       RunServiceBlockingStub runs,
-      MetricServiceBlockingStub metrics) {}
+      MetricServiceBlockingStub metrics,
+      ArtifactServiceBlockingStub artifacts) {}
 
   private final ManagedChannel channel;
   private final Duration deadline;
@@ -59,14 +64,24 @@ final class Transport implements AutoCloseable {
    * @throws TrackdException when the call fails for good
    */
   <Q, R> R call(Q request, BiFunction<Stubs, Q, R> rpc) {
-    for (int attempt = 1; ; attempt++) {
+    return withRetries(() -> rpc.apply(stubs(), request));
+  }
+
+  /**
+   * Runs {@code attempt} until it succeeds, retrying on UNAVAILABLE with backoff. The attempt must
+   * be safe to repeat (for a mutation: the same request id each time).
+   *
+   * @throws TrackdException when the attempt fails for good
+   */
+  <R> R withRetries(Supplier<R> attempt) {
+    for (int n = 1; ; n++) {
       try {
-        return rpc.apply(stubs(), request);
+        return attempt.get();
       } catch (StatusRuntimeException e) {
-        if (e.getStatus().getCode() != Status.Code.UNAVAILABLE || attempt >= retry.maxAttempts()) {
+        if (e.getStatus().getCode() != Status.Code.UNAVAILABLE || n >= retry.maxAttempts()) {
           throw Errors.fromGrpc(e);
         }
-        pause(retry.backoff(attempt), e);
+        pause(retry.backoff(n), e);
         // Without this the channel would wait out its own reconnect backoff (up to minutes)
         // and fail our retries fast in the meantime.
         channel.resetConnectBackoff();
@@ -80,8 +95,22 @@ final class Transport implements AutoCloseable {
         ExperimentServiceGrpc.newBlockingStub(channel)
             .withDeadlineAfter(millis, TimeUnit.MILLISECONDS),
         RunServiceGrpc.newBlockingStub(channel).withDeadlineAfter(millis, TimeUnit.MILLISECONDS),
-        MetricServiceGrpc.newBlockingStub(channel)
+        MetricServiceGrpc.newBlockingStub(channel).withDeadlineAfter(millis, TimeUnit.MILLISECONDS),
+        ArtifactServiceGrpc.newBlockingStub(channel)
             .withDeadlineAfter(millis, TimeUnit.MILLISECONDS));
+  }
+
+  /**
+   * The asynchronous artifact stub, without a deadline: a transfer may take longer than any fixed
+   * deadline, so transfers watch for stalls instead (see {@link #deadline()}).
+   */
+  ArtifactServiceStub artifactStreams() {
+    return ArtifactServiceGrpc.newStub(channel);
+  }
+
+  /** The per-call deadline; for transfers, the longest pause without progress. */
+  Duration deadline() {
+    return deadline;
   }
 
   private static void pause(Duration pause, StatusRuntimeException lastFailure) {

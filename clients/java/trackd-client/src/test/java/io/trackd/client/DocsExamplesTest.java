@@ -3,16 +3,21 @@ package io.trackd.client;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.trackd.examples.ArtifactsExample;
 import io.trackd.examples.JavaQuickstart;
 import io.trackd.testing.DocSnippets;
 import io.trackd.testing.SharedServers;
 import io.trackd.testing.TestPaths;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The Java quickstart of docs/java-client.md compiles (it is this module's test source) and works.
+ * The Java examples of docs/java-client.md compile (they are this module's test sources) and work.
  */
 class DocsExamplesTest {
   @Test
@@ -41,6 +46,34 @@ class DocsExamplesTest {
           List.of(1.0, 0.5, 1.0 / 3),
           client.getMetricHistory(runId, "loss").stream().map(Metric::value).toList());
       assertTrue(run.data().tag(SystemTags.SOURCE_TYPE).isPresent());
+    }
+  }
+
+  @Test
+  void docsShowTheTestedArtifactsExample() {
+    String snippet =
+        DocSnippets.region(
+            TestPaths.repoRoot()
+                .resolve(
+                    "clients/java/trackd-client/src/test/java/io/trackd/examples/ArtifactsExample.java"),
+            "java-artifacts");
+    DocSnippets.assertDocumented(snippet);
+  }
+
+  @Test
+  void artifactsExampleRoundTrips(@TempDir Path scratch) throws IOException {
+    try (TrackingClient client = TrackingClient.create(SharedServers.sqlite().uri())) {
+      Path work = Files.createDirectories(scratch.resolve("work"));
+      String runId = ArtifactsExample.logOutputs(new TrackingContext(client), work);
+      assertEquals(
+          List.of(new FileInfo("model", true, 0), new FileInfo("plots", true, 0)),
+          client.listArtifacts(runId));
+      assertEquals(
+          List.of(new FileInfo("model/model.json", false, 12)),
+          client.listArtifacts(runId, "model"));
+      Path plots = ArtifactsExample.fetchPlots(client, runId, scratch.resolve("down"));
+      assertEquals(scratch.resolve("down/plots").toAbsolutePath(), plots);
+      assertEquals("<svg/>", Files.readString(plots.resolve("loss.svg")));
     }
   }
 }

@@ -61,4 +61,44 @@ class PostgresBackendTest {
       return SharedServers.postgres();
     }
   }
+
+  @Nested
+  class Artifacts extends ArtifactsContract {
+    @Override
+    protected TrackdServer server() {
+      return SharedServers.postgres();
+    }
+  }
+
+  @Nested
+  class ArtifactErrors extends ArtifactErrorsContract {
+    @Override
+    protected TrackdServer server() {
+      return SharedServers.postgres();
+    }
+  }
+
+  @Nested
+  class PythonArtifacts extends PythonArtifactsContract {
+    @Override
+    protected TrackdServer server() {
+      return SharedServers.postgres();
+    }
+  }
+
+  @Nested
+  class History extends HistoryContract {
+    @Override
+    protected TrackdServer server() {
+      return SharedServers.postgres();
+    }
+  }
+
+  @Nested
+  class SearchFilters extends SearchFiltersContract {
+    @Override
+    protected TrackdServer server() {
+      return SharedServers.postgres();
+    }
+  }
 }

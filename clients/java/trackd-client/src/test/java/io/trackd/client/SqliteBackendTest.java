@@ -61,4 +61,44 @@ class SqliteBackendTest {
       return SharedServers.sqlite();
     }
   }
+
+  @Nested
+  class Artifacts extends ArtifactsContract {
+    @Override
+    protected TrackdServer server() {
+      return SharedServers.sqlite();
+    }
+  }
+
+  @Nested
+  class ArtifactErrors extends ArtifactErrorsContract {
+    @Override
+    protected TrackdServer server() {
+      return SharedServers.sqlite();
+    }
+  }
+
+  @Nested
+  class PythonArtifacts extends PythonArtifactsContract {
+    @Override
+    protected TrackdServer server() {
+      return SharedServers.sqlite();
+    }
+  }
+
+  @Nested
+  class History extends HistoryContract {
+    @Override
+    protected TrackdServer server() {
+      return SharedServers.sqlite();
+    }
+  }
+
+  @Nested
+  class SearchFilters extends SearchFiltersContract {
+    @Override
+    protected TrackdServer server() {
+      return SharedServers.sqlite();
+    }
+  }
 }

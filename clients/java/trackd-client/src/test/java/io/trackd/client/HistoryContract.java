@@ -1,0 +1,160 @@
+package io.trackd.client;
+
+import static io.trackd.client.ErrorsContract.assertFails;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Comparator;
+import java.util.List;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.Test;
+
+/** Downsampled metric histories, one series at a time and in bulk. */
+abstract class HistoryContract extends ServerContract {
+  private static final String MISSING_RUN = "d".repeat(32);
+
+  private String newRun() {
+    return client.createRun(newExperiment()).runId();
+  }
+
+  /** Points 0..n-1 of a wave, with a spike up at {@code n/3} and one down at {@code 2n/3}. */
+  private static List<Metric> wave(String key, int n) {
+    List<Metric> points = new ArrayList<>(n);
+    for (int i = 0; i < n; i++) {
+      double value = Math.sin(i / 50.0);
+      if (i == n / 3) {
+        value = 100;
+      } else if (i == 2 * n / 3) {
+        value = -100;
+      }
+      points.add(new Metric(key, value, 1_700_000_000_000L + i, i));
+    }
+    return points;
+  }
+
+  @Test
+  void aLongSeriesIsDownsampledKeepingEndsAndExtremes() {
+    String run = newRun();
+    List<Metric> points = wave("loss", 20_000);
+    client.logBatch(run, points, null, null);
+
+    MetricSeries series = client.getMetricHistory(run, "loss", 1000);
+
+    assertEquals(run, series.runId());
+    assertEquals("loss", series.key());
+    assertEquals(20_000, series.totalPoints());
+    assertTrue(series.downsampled());
+    List<Metric> kept = series.points();
+    assertTrue(kept.size() <= 1000, kept.size() + " points");
+    assertTrue(kept.size() >= 500, "a bucket keeps at least its first and last point");
+    assertEquals(points.get(0), kept.get(0));
+    assertEquals(points.get(points.size() - 1), kept.get(kept.size() - 1));
+    assertTrue(kept.contains(points.get(20_000 / 3)), "the spike up is kept");
+    assertTrue(kept.contains(points.get(2 * 20_000 / 3)), "the spike down is kept");
+    assertTrue(points.containsAll(kept), "only logged points are returned");
+    List<Metric> sorted = new ArrayList<>(kept);
+    sorted.sort(Comparator.comparingLong(Metric::step));
+    assertEquals(sorted, kept);
+
+    // A step range: the 100 points of steps 100..199 fit, so they come back exactly.
+    MetricSeries window = client.getMetricHistory(run, "loss", 1000, StepRange.between(100, 199));
+    assertEquals(points.subList(100, 200), window.points());
+    assertEquals(100, window.totalPoints());
+    assertFalse(window.downsampled());
+    MetricSeries tail = client.getMetricHistory(run, "loss", 8, StepRange.from(19_990));
+    assertEquals(10, tail.totalPoints());
+    assertTrue(tail.points().size() <= 8);
+    assertEquals(points.get(19_999), tail.points().get(tail.points().size() - 1));
+    MetricSeries head = client.getMetricHistory(run, "loss", 4, StepRange.upTo(3));
+    assertEquals(points.subList(0, 4), head.points());
+  }
+
+  @Test
+  void aShortSeriesComesBackWhole() {
+    String run = newRun();
+    List<Metric> points = wave("acc", 10);
+    client.logBatch(run, points, null, null);
+    MetricSeries series = client.getMetricHistory(run, "acc", 1000);
+    assertEquals(new MetricSeries(run, "acc", points, 10, false), series);
+    assertEquals(client.getMetricHistory(run, "acc"), series.points());
+    assertEquals(
+        new MetricSeries(run, "never", List.of(), 0, false),
+        client.getMetricHistory(run, "never", 100));
+  }
+
+  @Test
+  void downsamplingRefusesBadArguments() {
+    String run = newRun();
+    assertThrows(IllegalArgumentException.class, () -> client.getMetricHistory(run, "m", 0));
+    assertFails(ErrorCode.INVALID_ARGUMENT, () -> client.getMetricHistory(run, "m", 2));
+    assertFails(ErrorCode.INVALID_ARGUMENT, () -> client.getMetricHistory(run, "m", 25_001));
+    assertFails(ErrorCode.NOT_FOUND, () -> client.getMetricHistory(MISSING_RUN, "m", 100));
+    assertThrows(IllegalArgumentException.class, () -> StepRange.between(5, 4));
+  }
+
+  @Test
+  void bulkReturnsOneSeriesPerRunAndKeyInRequestOrder() {
+    String exp = newExperiment();
+    String a = client.createRun(exp).runId();
+    String b = client.createRun(exp).runId();
+    List<Metric> aLoss = wave("loss", 1000);
+    List<Metric> aAcc = wave("acc", 30);
+    List<Metric> bLoss = wave("loss", 50);
+    List<Metric> all = new ArrayList<>(aLoss);
+    all.addAll(aAcc);
+    client.logBatch(a, all, null, null);
+    client.logBatch(b, bLoss, null, null); // b has no "acc": no series for it
+
+    List<MetricSeries> series =
+        client.getMetricHistoryBulk(List.of(b, a), List.of("loss", "acc"), 100);
+
+    assertEquals(3, series.size());
+    assertEquals(new MetricSeries(b, "loss", bLoss, 50, false), series.get(0));
+    MetricSeries downsampled = series.get(1);
+    assertEquals(
+        List.of(a, "loss", 1000L, true),
+        List.of(
+            downsampled.runId(),
+            downsampled.key(),
+            downsampled.totalPoints(),
+            downsampled.downsampled()));
+    assertTrue(downsampled.points().size() <= 100);
+    assertEquals(aLoss.get(0), downsampled.points().get(0));
+    assertEquals(aLoss.get(999), downsampled.points().get(downsampled.points().size() - 1));
+    assertEquals(new MetricSeries(a, "acc", aAcc, 30, false), series.get(2));
+
+    // A step range, and the server's default size.
+    List<MetricSeries> window =
+        client.getMetricHistoryBulk(List.of(a, b), List.of("loss"), 0, StepRange.between(10, 19));
+    assertEquals(
+        List.of(
+            new MetricSeries(a, "loss", aLoss.subList(10, 20), 10, false),
+            new MetricSeries(b, "loss", bLoss.subList(10, 20), 10, false)),
+        window);
+  }
+
+  @Test
+  void bulkRefusesUnknownRunsAndTooMuch() {
+    String run = newRun();
+    assertFails(
+        ErrorCode.NOT_FOUND,
+        () -> client.getMetricHistoryBulk(List.of(run, MISSING_RUN), List.of("m"), 10));
+    List<String> keys = IntStream.range(0, 101).mapToObj(i -> "k" + i).toList();
+    assertFails(
+        ErrorCode.INVALID_ARGUMENT,
+        "LIMIT_EXCEEDED",
+        () -> client.getMetricHistoryBulk(List.of(run), keys, 10));
+    assertFails(
+        ErrorCode.INVALID_ARGUMENT,
+        () -> client.getMetricHistoryBulk(List.of(run), List.of("m"), 10_001));
+    assertThrows(
+        IllegalArgumentException.class,
+        () -> client.getMetricHistoryBulk(List.of(run), List.of("m"), -1));
+    assertEquals(
+        Collections.emptyList(), client.getMetricHistoryBulk(List.of(run), List.of("m"), 10));
+  }
+}
