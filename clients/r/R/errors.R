@@ -8,7 +8,8 @@
 #' `trackd_error_failed_precondition`, `trackd_error_resource_exhausted`,
 #' `trackd_error_permission_denied`, `trackd_error_unauthenticated`,
 #' `trackd_error_unavailable`, `trackd_error_unimplemented`,
-#' `trackd_error_internal` (and `trackd_error_unknown` for answers that are not
+#' `trackd_error_internal`, `trackd_error_data_loss` (an artifact's content
+#' did not match its checksum or size) (and `trackd_error_unknown` for answers that are not
 #' trackd's, such as a proxy's HTML page).
 #'
 #' The condition carries the server's `message`, `code` (for example

@@ -44,34 +44,112 @@ trackd_log_metric <- function(key, value, step = 0, timestamp = NULL, run_id = N
 
 #' Get a metric's history
 #'
-#' Fetches every page of a metric's history, ordered by step, then timestamp.
+#' Fetches a metric's history, ordered by step, then timestamp: every point,
+#' page by page, or with `max_points` a downsampled series for charts in one
+#' request (the first, last, minimum and maximum point of each of
+#' `max_points / 4` equal-count buckets are kept; see the server's
+#' docs/metrics-history.md).
 #'
 #' @param metric_key The metric's name.
 #' @param run_id The run; `NULL` for the active run.
-#' @param page_size Points per request (at most 25000); `NULL` for 25000.
+#' @param page_size Points per request (at most 25000); `NULL` for 25000. Not
+#'   used with `max_points`.
+#' @param max_points `NULL` for every point; else 4..25000, the most points
+#'   to return.
+#' @param start_step,end_step Only points with `start_step <= step <=
+#'   end_step` (either may be `NULL`).
 #' @inheritParams trackd_log_metric
 #' @return A data frame with columns `key`, `value` (`NaN`, `Inf` and `-Inf`
 #'   as logged), `step` and `timestamp` (milliseconds since the epoch), one
-#'   row per logged point; steps and timestamps are doubles, exact up to
-#'   2^53.
+#'   row per point; steps and timestamps are doubles, exact up to 2^53. With
+#'   `max_points` it has attributes `total_points` (points in the step range)
+#'   and `downsampled` (whether points were left out).
 #' @examples
 #' \dontrun{
 #' history <- trackd_get_metric_history("loss")
 #' plot(history$step, history$value, type = "l")
+#' chart <- trackd_get_metric_history("loss", max_points = 500, start_step = 1000)
+#' attr(chart, "downsampled")
 #' }
 #' @export
-trackd_get_metric_history <- function(metric_key, run_id = NULL, page_size = NULL, client = NULL) {
+trackd_get_metric_history <- function(metric_key, run_id = NULL, page_size = NULL,
+                                      max_points = NULL, start_step = NULL, end_step = NULL,
+                                      client = NULL) {
   run_id <- resolve_run_id(run_id)
   client <- run_client(client, run_id)
+  range <- step_range(start_step, end_step)
+  path <- run_path(run_id, "/metrics:history")
+  if (!is.null(max_points)) {
+    query <- c(list(metric_key = metric_key, max_points = int64_string(max_points, "max_points")),
+               range)
+    resp <- trackd_call(client, "GET", path, query = query)
+    frame <- metric_frame(resp$metrics %||% list())
+    attr(frame, "total_points") <- as.numeric(resp$total_points %||% 0)
+    attr(frame, "downsampled") <- isTRUE(resp$downsampled)
+    return(frame)
+  }
   points <- list()
   token <- NULL
   repeat {
-    query <- compact(list(metric_key = metric_key, page_size = page_size %||% 25000,
-                          page_token = token))
-    resp <- trackd_call(client, "GET", run_path(run_id, "/metrics:history"), query = query)
+    query <- c(compact(list(metric_key = metric_key, page_size = page_size %||% 25000,
+                            page_token = token)), range)
+    resp <- trackd_call(client, "GET", path, query = query)
     points <- c(points, resp$metrics)
     token <- resp$next_page_token
     if (is.null(token) || !nzchar(token)) break
   }
   metric_frame(points)
+}
+
+# The optional step bounds as exact integer strings, absent when NULL.
+step_range <- function(start_step, end_step) {
+  compact(list(
+    start_step = if (!is.null(start_step)) int64_string(start_step, "start_step"),
+    end_step = if (!is.null(end_step)) int64_string(end_step, "end_step")
+  ))
+}
+
+#' Get the histories of several metrics of several runs
+#'
+#' One request for charts: every (run, key) series, each downsampled to at
+#' most `max_points` points like [trackd_get_metric_history()]. The server
+#' caps a response at 100 runs, 100 keys, 10000 points per series and 100000
+#' points in all.
+#'
+#' @param run_ids The runs (1 to 100).
+#' @param metric_keys The metric names (1 to 100).
+#' @param max_points Points per series, 4..10000; `NULL` lets the server pick
+#'   (1000, lowered so that all series fit in 100000 points).
+#' @inheritParams trackd_get_metric_history
+#' @return A data frame with columns `run_id`, `key`, `step`, `timestamp` and
+#'   `value`, ordered as `run_ids`, then `metric_keys`, then by step; pairs
+#'   without points have no rows. Attribute `max_points` is the per-series
+#'   limit the server applied.
+#' @examples
+#' \dontrun{
+#' runs <- trackd_search_runs(order_by = "metrics.loss ASC", max_results = 10)
+#' curves <- trackd_get_metric_history_bulk(runs$run_id, c("loss", "accuracy"), max_points = 200)
+#' }
+#' @export
+trackd_get_metric_history_bulk <- function(run_ids, metric_keys, max_points = NULL,
+                                           start_step = NULL, end_step = NULL, client = NULL) {
+  body <- c(list(
+    run_ids = I(as.character(run_ids)),
+    metric_keys = I(as.character(metric_keys)),
+    max_points = if (!is.null(max_points)) int64_string(max_points, "max_points")
+  ), step_range(start_step, end_step))
+  resp <- trackd_call(resolve_client(client), "POST", "v1/metrics:historyBulk", compact(body))
+  series <- resp$series %||% list()
+  frames <- lapply(series, function(s) {
+    points <- metric_frame(s$points %||% list())
+    data.frame(run_id = rep(s$run_id, nrow(points)), key = rep(s$metric_key, nrow(points)),
+               step = points$step, timestamp = points$timestamp, value = points$value,
+               stringsAsFactors = FALSE)
+  })
+  empty <- data.frame(run_id = character(), key = character(), step = numeric(),
+                      timestamp = numeric(), value = numeric(), stringsAsFactors = FALSE)
+  frame <- do.call(rbind, c(list(empty), frames))
+  rownames(frame) <- NULL
+  attr(frame, "max_points") <- as.numeric(resp$max_points %||% NA)
+  frame
 }

@@ -141,6 +141,18 @@ runs_frame <- function(runs) {
   info
 }
 
+# A RunReadMask for the given keys (NULL = every key of that kind), or NULL
+# (no mask: everything) when no kind is restricted.
+run_read_mask <- function(metric_keys, param_keys, tag_keys) {
+  if (is.null(metric_keys) && is.null(param_keys) && is.null(tag_keys)) return(NULL)
+  part <- function(keys, kind) {
+    if (is.null(keys)) return(stats::setNames(list(TRUE), sprintf("all_%ss", kind)))
+    if (anyNA(keys)) trackd_abort("INVALID_ARGUMENT", sprintf("%s_keys contains NA", kind))
+    stats::setNames(list(I(as.character(keys))), sprintf("%s_keys", kind))
+  }
+  c(part(metric_keys, "metric"), part(param_keys, "param"), part(tag_keys, "tag"))
+}
+
 #' Search runs
 #'
 #' Fetches **every** page of matching runs (MLflow's R client returns only
@@ -156,30 +168,39 @@ runs_frame <- function(runs) {
 #' @param max_results Stop after this many runs; `NULL` for all.
 #' @param page_size Runs per request (at most 1000); `NULL` for the server's
 #'   default.
+#' @param metric_keys,param_keys,tag_keys The read mask: which latest metrics,
+#'   params and tags each run carries. `NULL` (the default) means all of that
+#'   kind; a character vector means only those keys (`character()`: none).
+#'   Naming only what is needed keeps pages of wide runs small.
 #' @inheritParams trackd_get_run
 #' @return A data frame with one row per run: `run_id`, `run_name`,
 #'   `experiment_id`, `user_id`, `status`, `start_time`, `end_time`,
 #'   `artifact_uri`, `lifecycle_stage`, then a column `metrics.<key>` (latest
 #'   value) per metric key, `params.<key>` per param and `tags.<key>` per tag
-#'   (`NA` where a run has none).
+#'   (`NA` where a run has none), limited to the keys of the read mask.
 #' @examples
 #' \dontrun{
 #' trackd_search_runs("17", filter = "metrics.loss < 0.2", order_by = "metrics.loss ASC")
+#' trackd_search_runs("17",
+#'   filter = "(params.opt = 'adam' OR params.opt = 'sgd') AND NOT status = 'FAILED'",
+#'   metric_keys = "loss", param_keys = "opt", tag_keys = character())
 #' }
 #' @export
 trackd_search_runs <- function(experiment_ids = NULL, filter = NULL,
                                view_type = c("ACTIVE_ONLY", "DELETED_ONLY", "ALL"),
                                order_by = character(), max_results = NULL,
-                               page_size = NULL, client = NULL) {
+                               page_size = NULL, metric_keys = NULL, param_keys = NULL,
+                               tag_keys = NULL, client = NULL) {
   view_type <- match.arg(view_type)
   experiment_ids <- experiment_ids %||% active_experiment_id() %||% "0"
   client <- resolve_client(client)
+  read_mask <- run_read_mask(metric_keys, param_keys, tag_keys)
   runs <- list()
   token <- NULL
   repeat {
     body <- list(experiment_ids = I(as.character(experiment_ids)), filter = filter,
                  view_type = paste0("VIEW_TYPE_", view_type), order_by = I(as.character(order_by)),
-                 page_size = page_size, page_token = token)
+                 page_size = page_size, page_token = token, read_mask = read_mask)
     resp <- trackd_call(client, "POST", "v1/runs:search", body)
     runs <- c(runs, resp$runs)
     token <- resp$next_page_token

@@ -1,8 +1,10 @@
-"""The stand-in for `grpc.ServicerContext` that servicers receive on HTTP calls.
+"""The `grpc.ServicerContext` that servicers receive on HTTP calls.
 
-Servicers report errors by raising `TrackdError`, so only the read-side of the context is
-needed (headers as invocation metadata, the peer). `abort` is supported too, so a servicer that
-calls it behaves the same over both transports.
+Servicers report errors by raising `TrackdError`, so mostly the read-side of the context is
+needed (headers as invocation metadata, the peer). `abort`
+is supported too, so a servicer that calls it behaves the same over both transports. It is a
+real `grpc.ServicerContext` subclass, so a servicer cannot tell the transports apart by type
+(a disconnected HTTP client shows up as an error from the request iterator, as over gRPC).
 """
 
 from __future__ import annotations
@@ -11,11 +13,12 @@ from collections.abc import Sequence
 from typing import Any, NoReturn
 
 import grpc
+from google.protobuf.descriptor import MethodDescriptor
 
 from trackd_server.api.http.errors import HttpError, http_status_for
 
 
-class HttpCallContext:
+class HttpCallContext(grpc.ServicerContext):
     """What a servicer may ask about an HTTP call: headers, peer, and abort."""
 
     def __init__(self, headers: Sequence[tuple[str, str]], peer: str) -> None:
@@ -24,6 +27,8 @@ class HttpCallContext:
         self._peer = peer
         self._code: grpc.StatusCode | None = None
         self._details = ""
+        self._cancelled = False
+        self._callbacks: list[Any] = []
 
     def invocation_metadata(self) -> tuple[tuple[str, str], ...]:
         """The request's HTTP headers as (lower-case name, value) pairs."""
@@ -34,9 +39,36 @@ class HttpCallContext:
         return self._peer
 
     def is_active(self) -> bool:
-        return True
+        """False once the call was cancelled (`cancel`)."""
+        return not self._cancelled
 
     def time_remaining(self) -> float | None:
+        return None
+
+    def cancel(self) -> None:
+        """Marks the call as ended by the client; runs the callbacks once."""
+        if self._cancelled:
+            return
+        self._cancelled = True
+        callbacks, self._callbacks = self._callbacks, []
+        for callback in callbacks:
+            callback()
+
+    def add_callback(self, callback: Any) -> bool:
+        """Registers a callback for the end of the call; False if it has already ended."""
+        if self._cancelled:
+            return False
+        self._callbacks.append(callback)
+        return True
+
+    def auth_context(self) -> dict[str, Any]:
+        """HTTP/JSON is unauthenticated (as the gRPC port is): no auth properties."""
+        return {}
+
+    def peer_identities(self) -> None:
+        return None
+
+    def peer_identity_key(self) -> None:
         return None
 
     def set_code(self, code: grpc.StatusCode) -> None:
@@ -66,3 +98,20 @@ class HttpCallContext:
     @property
     def status_details(self) -> str:
         return self._details
+
+
+def invoke(
+    servicer: object, method: MethodDescriptor, argument: Any, context: HttpCallContext
+) -> Any:
+    """Calls `method` of `servicer` as gRPC would; a servicer that only set an error code
+    (the generated base class does that for unimplemented RPCs) becomes an HttpError."""
+    try:
+        result = getattr(servicer, method.name)(argument, context)
+    except NotImplementedError as exc:
+        raise HttpError(
+            "UNIMPLEMENTED", "UNIMPLEMENTED", f"{method.full_name} is not implemented"
+        ) from exc
+    if context.status_code is not None and context.status_code.name != "OK":
+        name = context.status_code.name
+        raise HttpError(name, name, context.status_details or name)
+    return result

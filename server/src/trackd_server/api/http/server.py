@@ -4,11 +4,14 @@ uvicorn parses HTTP (keep-alive, chunked bodies, pipelining, slow clients) on an
 in its own thread; the servicers are blocking (they wait on the database), so each request is
 decoded, executed and encoded on a bounded `ThreadPoolExecutor`, never on the loop. The
 gRPC server and this listener share the servicer objects, hence one store and one pool.
+Streamed bodies (artifact uploads and downloads) move between the two sides piece by piece
+(body_stream.py), so neither side ever holds a whole file.
 """
 
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import logging
 import math
 import socket
@@ -19,6 +22,7 @@ from typing import Any
 
 import uvicorn
 
+from trackd_server.api.http.body_stream import ReceivedBody, drain_body, send_download
 from trackd_server.api.http.services import bind_servicers
 from trackd_server.api.http.transcoder import (
     DEFAULT_MAX_BODY_BYTES,
@@ -46,9 +50,14 @@ def _peer(client: Sequence[Any]) -> str:
     return f"ipv6:[{host}]:{port}" if ":" in str(host) else f"ipv4:{host}:{port}"
 
 
+def _expects_continue(request: HttpRequest) -> bool:
+    return any(v.strip().lower() == "100-continue" for v in request.header_values("expect"))
+
+
 class TranscodingApp:
     """The ASGI application: reads the body (bounded), hands the request to the transcoder on
-    the worker pool and writes its answer."""
+    the worker pool and writes its answer; artifact bodies are streamed instead (uploads are
+    pulled by the worker as the servicer reads them, downloads pushed as they are read)."""
 
     def __init__(self, transcoder: Transcoder, executor: ThreadPoolExecutor) -> None:
         self._transcoder = transcoder
@@ -57,22 +66,54 @@ class TranscodingApp:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             return
-        try:
-            body = await self._read_body(scope, receive)
-        except _TooLarge:
-            await self._send(send, error_response(body_too_large(self._transcoder.max_body_bytes)))
-            return
         client = scope.get("client") or ("", 0)
         request = HttpRequest(
             method=scope["method"],
             path=scope.get("raw_path", scope["path"].encode()).decode("latin-1").split("?")[0],
             query=scope.get("query_string", b"").decode("latin-1"),
             headers=[(k.decode("latin-1"), v.decode("latin-1")) for k, v in scope["headers"]],
-            body=body,
             peer=_peer(client),
         )
         loop = asyncio.get_running_loop()
+        kind = self._transcoder.streaming_kind(request.method, request.path)
+        if kind == "upload":
+            await self._upload(request, receive, send)
+            return
+        try:
+            body = await self._read_body(scope, receive)
+        except _TooLarge:
+            await self._send(send, error_response(body_too_large(self._transcoder.max_body_bytes)))
+            return
+        request = dataclasses.replace(request, body=body)
+        if kind == "download":
+            opened = await loop.run_in_executor(
+                self._executor, self._transcoder.open_download, request
+            )
+            if isinstance(opened, HttpResponse):
+                await self._send(send, opened)
+            else:
+                await send_download(opened, receive, send, self._executor)
+            return
         response = await loop.run_in_executor(self._executor, self._transcoder.handle, request)
+        await self._send(send, response)
+
+    async def _upload(self, request: HttpRequest, receive: Receive, send: Send) -> None:
+        """Runs the upload on a worker, which pulls the body from the loop as it goes."""
+        loop = asyncio.get_running_loop()
+        body = ReceivedBody(receive, loop)
+        response = await loop.run_in_executor(
+            self._executor, self._transcoder.upload, request, body
+        )
+        if not body.complete:
+            # An early answer (an error) before the whole body. A client that asked for
+            # "100-continue" and was not told to go on has sent nothing more; any other client
+            # is still sending and would not read the answer before it has sent everything, so
+            # the rest is read and dropped (up to a bound). Either way the connection closes.
+            if body.started or not _expects_continue(request):
+                await drain_body(receive)
+            response = dataclasses.replace(
+                response, headers=(*response.headers, ("connection", "close"))
+            )
         await self._send(send, response)
 
     async def _read_body(self, scope: Scope, receive: Receive) -> bytes:

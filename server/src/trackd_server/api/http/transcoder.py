@@ -7,137 +7,55 @@ body, so the server module only moves bytes. Binding rules (google/api/http.prot
 - body "<field>": the JSON body is that field, other fields come from the query string;
 - no body (GET): every other field comes from the query string, `a.b=v` for nested fields and
   repeated keys for repeated fields (`order_by=x&order_by=y`).
+Streaming RPCs of the "description, then bytes" shape take or give a raw body instead
+(streaming.py); other streaming RPCs are 501.
 """
 
 from __future__ import annotations
 
-import json
 import logging
-import re
-from collections.abc import Sequence
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Sequence
 from typing import Any
-from urllib.parse import parse_qsl
 
 from google.protobuf import message_factory
-from google.protobuf.descriptor import Descriptor, FieldDescriptor
 from google.protobuf.message import Message
 
-from trackd_server.api.http.context import HttpCallContext
-from trackd_server.api.http.errors import HttpError, error_body, http_status_for, invalid_argument
+from trackd_server.api.http.binding import bind_path_value, query_to_dict
+from trackd_server.api.http.context import HttpCallContext, invoke
+from trackd_server.api.http.errors import HttpError, invalid_argument
 from trackd_server.api.http.json_codec import decode_json, message_to_json, parse_message
 from trackd_server.api.http.routes import Route, RouteTable, routes_for
 from trackd_server.api.http.services import ServiceBinding
+from trackd_server.api.http.streaming import (
+    ByteStreamShape,
+    DownloadStream,
+    download_shape,
+    open_download,
+    upload_messages,
+    upload_shape,
+    with_header_hint,
+)
+from trackd_server.api.http.wire import (
+    JSON_HEADERS,
+    HttpRequest,
+    HttpResponse,
+    error_response,
+    json_response,
+)
 from trackd_server.domain.errors import TrackdError
 
 log = logging.getLogger(__name__)
 
 DEFAULT_MAX_BODY_BYTES = 16 * 1024 * 1024
-JSON_HEADERS = (("content-type", "application/json"),)
-
-
-@dataclass(frozen=True)
-class HttpRequest:
-    """An HTTP request as the transport received it; `path` is still percent-encoded."""
-
-    method: str
-    path: str
-    query: str = ""
-    headers: Sequence[tuple[str, str]] = ()
-    body: bytes = b""
-    peer: str = ""
-
-
-@dataclass(frozen=True)
-class HttpResponse:
-    status: int
-    body: bytes
-    headers: tuple[tuple[str, str], ...] = field(default=JSON_HEADERS)
-
-
-def _json_response(
-    status: int, doc: Any, extra_headers: Sequence[tuple[str, str]] = ()
-) -> HttpResponse:
-    body = json.dumps(doc, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
-    return HttpResponse(status, body.encode("utf-8"), JSON_HEADERS + tuple(extra_headers))
-
-
-def error_response(error: HttpError | TrackdError) -> HttpResponse:
-    """The JSON error document for a gateway or domain error."""
-    status = getattr(error, "http_status", None) or http_status_for(error.code)
-    doc = error_body(error.code, error.reason, error.message, status, error.metadata)
-    headers = tuple(getattr(error, "headers", {}).items())
-    return _json_response(status, doc, headers)
-
-
-def _set_path(target: dict[str, Any], path: str, value: Any) -> None:
-    *parents, leaf = path.split(".")
-    for name in parents:
-        target = target.setdefault(name, {})
-        if not isinstance(target, dict):
-            raise invalid_argument("INVALID_FIELD_VALUE", f"{name!r} is not a message")
-    target[leaf] = value
-
-
-def _query_field(descriptor: Descriptor, dotted: str) -> FieldDescriptor:
-    field_desc: FieldDescriptor | None = None
-    current: Descriptor | None = descriptor
-    for name in dotted.split("."):
-        if current is None:
-            field_desc = None
-            break
-        by_json = {f.json_name: f for f in current.fields}
-        field_desc = current.fields_by_name.get(name) or by_json.get(name)
-        if field_desc is None:
-            break
-        current = field_desc.message_type
-    if field_desc is None or field_desc.type == FieldDescriptor.TYPE_MESSAGE:
-        known = ", ".join(f.name for f in descriptor.fields)
-        raise invalid_argument(
-            "UNKNOWN_FIELD",
-            f"query parameter {dotted!r} is not a scalar field of {descriptor.full_name}; "
-            f"known fields: {known}",
-            field=dotted,
-        )
-    return field_desc
-
-
-def _query_value(raw: str, field_desc: FieldDescriptor, name: str) -> Any:
-    if field_desc.type != FieldDescriptor.TYPE_BOOL:
-        return raw
-    lowered = raw.lower()
-    if lowered in ("true", "1"):
-        return True
-    if lowered in ("false", "0"):
-        return False
-    raise invalid_argument(
-        "INVALID_FIELD_VALUE", f"query parameter {name!r} must be true or false", field=name
-    )
-
-
-def query_to_dict(query: str, descriptor: Descriptor) -> dict[str, Any]:
-    """Query parameters as a JSON-like dict for `descriptor`."""
-    out: dict[str, Any] = {}
-    try:
-        pairs = parse_qsl(query, keep_blank_values=True, strict_parsing=False)
-    except ValueError as exc:
-        raise invalid_argument("MALFORMED_QUERY", f"malformed query string: {exc}") from exc
-    for name, raw in pairs:
-        field_desc = _query_field(descriptor, name)
-        value = _query_value(raw, field_desc, name)
-        if field_desc.is_repeated:
-            out.setdefault(name, []).append(value)
-        elif name in out:
-            raise invalid_argument(
-                "DUPLICATE_FIELD", f"query parameter {name!r} is not repeated", field=name
-            )
-        else:
-            out[name] = value
-    # Nested names (a.b) become nested objects so json_format sees one message shape.
-    nested: dict[str, Any] = {}
-    for name, value in out.items():
-        _set_path(nested, name, value)
-    return nested
+__all__ = [
+    "DEFAULT_MAX_BODY_BYTES",
+    "JSON_HEADERS",
+    "HttpRequest",
+    "HttpResponse",
+    "Transcoder",
+    "body_too_large",
+    "error_response",
+]
 
 
 class Transcoder:
@@ -153,20 +71,98 @@ class Transcoder:
             self._servicers[binding.service.full_name] = binding.servicer
             routes.extend(routes_for(binding.service))
         self.routes = RouteTable(routes)
+        self._uploads: dict[tuple[str, str], ByteStreamShape] = {}
+        self._downloads: dict[tuple[str, str], ByteStreamShape] = {}
+        for route in routes:
+            key = (route.http_method, route.template)
+            up, down = upload_shape(route), download_shape(route)
+            if up is not None:
+                self._uploads[key] = up
+            if down is not None:
+                self._downloads[key] = down
+
+    def streaming_kind(self, method: str, path: str) -> str | None:
+        """ "upload" or "download" when the request goes to a route that streams a raw body,
+        else None (also when no route matches: `handle` then answers the 404 or 405)."""
+        try:
+            route, _ = self.routes.match(method.upper(), path)
+        except HttpError:
+            return None
+        key = (route.http_method, route.template)
+        if key in self._uploads:
+            return "upload"
+        if key in self._downloads:
+            return "download"
+        return None
 
     def handle(self, request: HttpRequest) -> HttpResponse:
-        """Answers one request; never raises (unexpected failures become a JSON 500)."""
+        """Answers one request whose body is in memory; never raises (unexpected failures
+        become a JSON 500). Streamed routes work too, with the body or answer in memory."""
         try:
             route, bindings = self.routes.match(request.method.upper(), request.path)
+            key = (route.http_method, route.template)
+            if key in self._uploads:
+                return self._upload(route, bindings, request, [request.body])
+            if key in self._downloads:
+                stream = self._open_download(route, bindings, request)
+                try:
+                    content = b"".join(stream.chunks)
+                finally:
+                    stream.close()
+                return HttpResponse(200, content, stream.headers)
             _refuse_streaming(route)
             message = self._request_message(route, bindings, request)
             response = self._call(route, message, request)
-            return _json_response(200, message_to_json(response))
-        except (HttpError, TrackdError) as exc:
-            return error_response(exc)
-        except Exception:
-            log.exception("HTTP %s %s failed", request.method, request.path)
-            return error_response(HttpError("INTERNAL", "INTERNAL", "internal server error"))
+            return json_response(200, message_to_json(response))
+        except Exception as exc:
+            return _failure(request, exc)
+
+    def upload(self, request: HttpRequest, body: Iterable[bytes]) -> HttpResponse:
+        """Answers an upload whose body arrives as `body` (pieces read on demand, from a
+        worker thread); `request.body` is ignored. Never raises."""
+        try:
+            route, bindings = self.routes.match(request.method.upper(), request.path)
+            return self._upload(route, bindings, request, body)
+        except Exception as exc:
+            return _failure(request, exc)
+
+    def open_download(self, request: HttpRequest) -> HttpResponse | DownloadStream:
+        """An error answer, or the opened stream: its headers are known, its content is read
+        as it is iterated. The caller must call the stream's `close`. Never raises."""
+        try:
+            route, bindings = self.routes.match(request.method.upper(), request.path)
+            return self._open_download(route, bindings, request)
+        except Exception as exc:
+            return _failure(request, exc)
+
+    def _context(self, request: HttpRequest) -> HttpCallContext:
+        return HttpCallContext(request.headers, request.peer)
+
+    def _upload(
+        self,
+        route: Route,
+        bindings: dict[str, str],
+        request: HttpRequest,
+        body: Iterable[bytes],
+    ) -> HttpResponse:
+        shape = self._uploads[(route.http_method, route.template)]
+        messages = upload_messages(route, shape, bindings, request, body)
+        servicer = self._servicers[route.method.containing_service.full_name]
+        try:
+            response = invoke(servicer, route.method, messages, self._context(request))
+        except TrackdError as exc:
+            raise with_header_hint(exc, shape) from exc
+        return json_response(200, message_to_json(self._checked(route, response)))
+
+    def _open_download(
+        self, route: Route, bindings: dict[str, str], request: HttpRequest
+    ) -> DownloadStream:
+        shape = self._downloads[(route.http_method, route.template)]
+        message = self._request_message(route, bindings, request)
+        servicer = self._servicers[route.method.containing_service.full_name]
+        responses = invoke(servicer, route.method, message, self._context(request))
+        stream = open_download(shape, iter(responses), route.method.full_name)
+        return stream
 
     def _request_message(
         self, route: Route, bindings: dict[str, str], request: HttpRequest
@@ -174,7 +170,7 @@ class Transcoder:
         descriptor = route.method.input_type
         doc = self._body_and_query(route, request)
         for path, value in bindings.items():
-            self._bind_path_value(doc, path, value)
+            bind_path_value(doc, path, value)
         return parse_message(doc, message_factory.GetMessageClass(descriptor)())
 
     def _body_and_query(self, route: Route, request: HttpRequest) -> dict[str, Any]:
@@ -203,53 +199,35 @@ class Transcoder:
             doc[route.body] = decode_json(request.body) if body_present else {}
         return doc
 
-    @staticmethod
-    def _bind_path_value(doc: dict[str, Any], path: str, value: str) -> None:
-        target: Any = doc
-        for name in path.split(".")[:-1]:
-            target = target.get(name, {}) if isinstance(target, dict) else {}
-        leaf = path.split(".")[-1]
-        camel = re.sub(r"_([a-z0-9])", lambda m: m.group(1).upper(), leaf)
-        for spelling in {leaf, camel}:
-            if not isinstance(target, dict) or spelling not in target:
-                continue
-            if str(target[spelling]) != value:
-                raise invalid_argument(
-                    "CONFLICTING_FIELD",
-                    f"{path!r} is {value!r} in the path but {target[spelling]!r} in the body",
-                    field=path,
-                )
-            # The path's spelling replaces the body's, so the field is not given twice.
-            del target[spelling]
-        _set_path(doc, path, value)
-
     def _call(self, route: Route, message: Message, request: HttpRequest) -> Message:
         servicer = self._servicers[route.method.containing_service.full_name]
-        context = HttpCallContext(request.headers, request.peer)
-        try:
-            response = getattr(servicer, route.method.name)(message, context)
-        except NotImplementedError as exc:
-            raise HttpError(
-                "UNIMPLEMENTED", "UNIMPLEMENTED", f"{route.method.full_name} is not implemented"
-            ) from exc
-        if context.status_code is not None and context.status_code.name != "OK":
-            name = context.status_code.name
-            raise HttpError(name, name, context.status_details or name)
+        response = invoke(servicer, route.method, message, self._context(request))
+        return self._checked(route, response)
+
+    @staticmethod
+    def _checked(route: Route, response: Any) -> Message:
         output = route.method.output_type
         if not isinstance(response, Message) or response.DESCRIPTOR is not output:
             raise TypeError(f"{route.method.full_name} returned {type(response).__name__}")
         return response
 
 
+def _failure(request: HttpRequest, exc: Exception) -> HttpResponse:
+    """The answer for a failed request; unexpected failures are logged and leak nothing."""
+    if isinstance(exc, (HttpError, TrackdError)):
+        return error_response(exc)
+    log.error("HTTP %s %s failed", request.method, request.path, exc_info=exc)
+    return error_response(HttpError("INTERNAL", "INTERNAL", "internal server error"))
+
+
 def _refuse_streaming(route: Route) -> None:
-    """Streamed bodies (artifacts) need chunked transfer both ways, which this gateway does not
-    do yet: say so rather than call the servicer with the wrong shapes."""
+    """A streaming RPC without the "description, then bytes" shape (none in trackd.v1 today)
+    has no HTTP form: say so rather than call the servicer with the wrong shapes."""
     if route.method.client_streaming or route.method.server_streaming:
         raise HttpError(
             "UNIMPLEMENTED",
             "STREAMING_OVER_HTTP",
-            f"{route.method.full_name} streams its content and is not served over HTTP/JSON "
-            "yet; use gRPC",
+            f"{route.method.full_name} streams messages that have no raw-body form; use gRPC",
             metadata={"method": route.method.full_name},
         )
 
