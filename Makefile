@@ -20,7 +20,7 @@ help:
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
-	$(BIN)/pip install -q -e '.[server,dev,pandas,parquet]'
+	$(BIN)/pip install -q -e '.[server,dev,pandas,parquet,artifacts]'
 	touch $@
 
 venv: $(STAMP)

@@ -93,7 +93,7 @@ EXPECTED = {
     "INTERNAL": exceptions.InternalError,
     "UNKNOWN": exceptions.UnknownError,
     "OUT_OF_RANGE": exceptions.InvalidArgumentError,
-    "DATA_LOSS": exceptions.InternalError,
+    "DATA_LOSS": exceptions.DataLossError,
 }
 
 

@@ -1,4 +1,5 @@
-"""The `trackd` command: `trackd server`, `trackd db upgrade URI`, `trackd --version`."""
+"""The `trackd` command: `trackd server`, `trackd db upgrade URI`, `trackd runs export`,
+`trackd --version`."""
 
 from __future__ import annotations
 
@@ -43,9 +44,22 @@ def _parser() -> argparse.ArgumentParser:
         help="HTTP/JSON port, 0 to disable (default: %(default)s)",
     )
     server.add_argument(
+        "--artifacts-destination",
+        default=None,
+        help="where the server stores artifact bytes: a directory, file:///dir or "
+        "s3://bucket/prefix (default: the --default-artifact-root)",
+    )
+    server.add_argument(
         "--default-artifact-root",
-        default=DEFAULT_ARTIFACTS,
-        help="where new experiments keep artifacts (default: ./%(default)s)",
+        default=None,
+        help="where new experiments' artifact locations go; must be inside the artifacts "
+        f"destination (default: the destination, else ./{DEFAULT_ARTIFACTS})",
+    )
+    server.add_argument(
+        "--s3-endpoint-url",
+        default=None,
+        help="endpoint of an S3-compatible store such as MinIO (default: $AWS_ENDPOINT_URL, "
+        "else AWS); credentials come from the standard AWS environment",
     )
     server.add_argument(
         "--workers",
@@ -71,6 +85,22 @@ def _parser() -> argparse.ArgumentParser:
     db_commands = db.add_subparsers(dest="db_command", required=True)
     upgrade = db_commands.add_parser("upgrade", help="bring a database's schema to this version")
     upgrade.add_argument("uri", help="the backend store URI")
+
+    runs = commands.add_parser("runs", help="work with the runs on a trackd server")
+    runs_commands = runs.add_subparsers(dest="runs_command", required=True)
+    export = runs_commands.add_parser(
+        "export", help="write an experiment's runs to CSV, Parquet or JSON Lines"
+    )
+    export.add_argument("--experiment", required=True, help="the experiment's name")
+    export.add_argument("--filter", default="", help='a search filter, e.g. "metrics.loss < 1"')
+    export.add_argument(
+        "--tracking-uri",
+        default=None,
+        help="grpc://host:port of the server (default: $TRACKD_TRACKING_URI, else "
+        "grpc://127.0.0.1:50051)",
+    )
+    export.add_argument("--format", required=True, choices=("csv", "parquet", "jsonl"))
+    export.add_argument("-o", "--output", required=True, help="the file to write")
     return parser
 
 
@@ -80,8 +110,20 @@ def _artifact_root(value: str) -> str:
     return Path(value).resolve().as_uri()
 
 
+def _artifact_settings(destination: str | None, root: str | None) -> tuple[str, str]:
+    """(destination, default artifact root): either defaults to the other, both to
+    ./trackd-artifacts. The server checks at start-up that the root is inside the
+    destination."""
+    if destination is None and root is None:
+        root = DEFAULT_ARTIFACTS
+    resolved_destination = _artifact_root(destination or str(root))
+    return resolved_destination, _artifact_root(root) if root else resolved_destination
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    if args.command == "runs":
+        return _export(args)
     if args.command == "db":
         upgrade_database(args.uri)
         print(f"database at {args.uri} is at the latest schema revision")
@@ -94,17 +136,37 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.workers < 1:
         print("--workers must be at least 1", file=sys.stderr)
         return 2
+    destination, root = _artifact_settings(args.artifacts_destination, args.default_artifact_root)
     config = ServerConfig(
         store_uri=args.backend_store_uri,
         host=args.host,
         port=args.port,
         http_port=args.http_port,
-        artifact_root=_artifact_root(args.default_artifact_root),
+        artifact_root=root,
+        artifacts_destination=destination,
+        s3_endpoint_url=args.s3_endpoint_url or "",
         workers=args.workers,
         threads=args.threads,
         shutdown_grace=args.shutdown_grace,
     )
     return run_server(config)
+
+
+def _export(args: argparse.Namespace) -> int:
+    # Imported here: the client side of the package is not needed to serve.
+    from trackd import _env
+    from trackd.exceptions import TrackdError
+
+    from .export import export_runs
+
+    uri = args.tracking_uri or _env.get_tracking_uri()
+    try:
+        count = export_runs(uri, args.experiment, args.output, args.format, args.filter)
+    except (TrackdError, ImportError) as exc:
+        print(f"trackd runs export: {exc}", file=sys.stderr)
+        return 1
+    print(f"exported {count} runs to {args.output}", file=sys.stderr)
+    return 0
 
 
 if __name__ == "__main__":

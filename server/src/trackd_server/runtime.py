@@ -12,7 +12,10 @@ from dataclasses import dataclass
 from types import FrameType
 from typing import Any
 
+from .api import http
 from .api.server import GrpcServer
+from .artifacts import ArtifactStore, LocalArtifactStore, open_artifact_store
+from .artifacts.s3 import S3ArtifactStore
 from .service.tracking import TrackingServices, build_services
 from .store.sql.store import SqlStore
 
@@ -28,6 +31,9 @@ class ServerConfig:
     http_port: int
     artifact_root: str
     workers: int = 1
+    # Where artifact bytes go (file:///dir or s3://bucket/prefix); empty = artifact_root.
+    artifacts_destination: str = ""
+    s3_endpoint_url: str = ""
     threads: int = 16
     shutdown_grace: float = 30.0
 
@@ -45,12 +51,36 @@ def upgrade_database(uri: str) -> None:
         store.dispose()
 
 
+def _artifact_store(config: ServerConfig, at_start: bool = False) -> ArtifactStore:
+    """The configured artifact store; at start-up, also checks that it is usable and that
+    new experiments' locations will be inside it (SystemExit with the reason if not)."""
+    destination = config.artifacts_destination or config.artifact_root
+    try:
+        artifacts = open_artifact_store(destination, config.s3_endpoint_url or None)
+        if at_start:
+            if not artifacts.contains(config.artifact_root):
+                raise ValueError(
+                    f"--default-artifact-root {config.artifact_root} is not inside "
+                    f"--artifacts-destination {artifacts.destination}"
+                )
+            if isinstance(artifacts, S3ArtifactStore):
+                artifacts.check_reachable()
+            if isinstance(artifacts, LocalArtifactStore):
+                removed = artifacts.remove_stale_uploads()
+                if removed:
+                    log.info("removed %d stale staged uploads", removed)
+    except ValueError as exc:
+        raise SystemExit(f"trackd: {exc}") from None
+    return artifacts
+
+
 def _prepare(config: ServerConfig) -> None:
     """Schema and shared state, once, before any worker serves."""
+    artifacts = _artifact_store(config, at_start=True)
     store = SqlStore(config.store_uri, pool_size=1, max_overflow=0)
     try:
         store.upgrade()
-        build_services(store, config.artifact_root)
+        build_services(store, config.artifact_root, artifacts)
     finally:
         store.dispose()
 
@@ -58,18 +88,13 @@ def _prepare(config: ServerConfig) -> None:
 def _start_http(config: ServerConfig, servicers: list[object]) -> Any:
     if not config.http_port:
         return None
-    try:
-        from .api import http
-    except ImportError:
-        log.warning("HTTP/JSON transcoding is not available in this build; serving gRPC only")
-        return None
-    return http.serve(servicers, config.host, config.http_port)
+    return http.serve(servicers, config.host, config.http_port, max_workers=config.threads)
 
 
 def _serve(config: ServerConfig, ready: Any = None) -> int:
     """Serves until SIGTERM/SIGINT, then lets in-flight calls finish."""
     store = SqlStore(config.store_uri, pool_size=config.threads, max_overflow=config.threads)
-    services = build_services(store, config.artifact_root)
+    services = build_services(store, config.artifact_root, _artifact_store(config))
     grpc_server = GrpcServer(services, config.grpc_address, config.threads)
     http_server = _start_http(config, grpc_server.servicers)
     stopping = threading.Event()

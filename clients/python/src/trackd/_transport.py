@@ -32,6 +32,7 @@ from grpc_status import rpc_status
 from trackd import _env
 from trackd.exceptions import InvalidArgumentError, TrackdError, error_for_status
 from trackd.v1 import (
+    artifact_service_pb2_grpc,
     experiment_service_pb2_grpc,
     metric_service_pb2_grpc,
     run_service_pb2_grpc,
@@ -99,6 +100,7 @@ class Stubs:
         self.experiments = experiment_service_pb2_grpc.ExperimentServiceStub(channel)
         self.runs = run_service_pb2_grpc.RunServiceStub(channel)
         self.metrics = metric_service_pb2_grpc.MetricServiceStub(channel)
+        self.artifacts = artifact_service_pb2_grpc.ArtifactServiceStub(channel)
 
 
 _live_transports: weakref.WeakSet[Transport] = weakref.WeakSet()

@@ -12,9 +12,11 @@ import grpc
 
 from trackd import _context, _convert, _env
 from trackd._transport import Transport
+from trackd.artifacts import ArtifactMethods
 from trackd.entities import (
     Experiment,
     Metric,
+    MetricSeries,
     PagedList,
     Param,
     Run,
@@ -67,6 +69,24 @@ def _tags(tags: Iterable[RunTag] | Mapping[str, Any]) -> list[RunTag]:
     return list(tags)
 
 
+def _read_mask(
+    metric_keys: Iterable[str] | None,
+    param_keys: Iterable[str] | None,
+    tag_keys: Iterable[str] | None,
+) -> run_pb.RunReadMask | None:
+    """None (everything) unless some selection is given; None within it means all keys."""
+    if metric_keys is None and param_keys is None and tag_keys is None:
+        return None
+    return run_pb.RunReadMask(
+        all_metrics=metric_keys is None,
+        metric_keys=list(metric_keys or ()),
+        all_params=param_keys is None,
+        param_keys=list(param_keys or ()),
+        all_tags=tag_keys is None,
+        tag_keys=list(tag_keys or ()),
+    )
+
+
 def _limited(pages: Iterator[PagedList[T]], max_results: int | None) -> Iterator[T]:
     # Stops as soon as max_results items were yielded, without fetching another page.
     remaining = max_results
@@ -81,7 +101,7 @@ def _limited(pages: Iterator[PagedList[T]], max_results: int | None) -> Iterator
                     return
 
 
-class TrackingClient:
+class TrackingClient(ArtifactMethods):
     """A client of one trackd server.
 
     Args:
@@ -400,19 +420,72 @@ class TrackingClient:
             )
             self._transport.call(lambda s: s.runs.LogBatch, request)
 
-    def get_metric_history(self, run_id: str, key: str) -> list[Metric]:
-        """Every point of one metric, ordered by step, then timestamp, then logging order."""
+    def get_metric_history(
+        self,
+        run_id: str,
+        key: str,
+        max_points: int | None = None,
+        start_step: int | None = None,
+        end_step: int | None = None,
+    ) -> list[Metric]:
+        """The points of one metric, ordered by step, then timestamp, then logging order.
+
+        Args:
+            max_points: None for every point (read page by page); else the series downsampled
+                by the server to at most this many points (4..25000), keeping the first, last,
+                minimum and maximum point of each bucket, in one call.
+            start_step, end_step: only points within this inclusive step range.
+        """
         points: list[Metric] = []
         token = ""
         while True:
             request = metric_pb.GetMetricHistoryRequest(
-                run_id=run_id, metric_key=key, page_size=MAX_HISTORY_PAGE_SIZE, page_token=token
+                run_id=run_id,
+                metric_key=key,
+                page_size=0 if max_points else MAX_HISTORY_PAGE_SIZE,
+                page_token=token,
+                max_points=max_points or 0,
+                start_step=start_step,
+                end_step=end_step,
             )
             reply = self._transport.call(lambda s: s.metrics.GetMetricHistory, request)
             points.extend(_convert.metric_from_proto(m) for m in reply.metrics)
             token = reply.next_page_token
             if not token:
                 return points
+
+    def get_metric_history_bulk(
+        self,
+        run_ids: Iterable[str],
+        keys: Iterable[str],
+        max_points: int | None = None,
+        start_step: int | None = None,
+        end_step: int | None = None,
+    ) -> list[MetricSeries]:
+        """The downsampled histories of several metrics of several runs in one call (at most
+        100 runs and 100 keys; None for max_points means the server's default of 1000 points
+        per series, lowered so the whole answer stays within 100000 points). Series without a
+        point in the step range are left out."""
+        request = metric_pb.GetMetricHistoryBulkRequest(
+            run_ids=list(run_ids),
+            metric_keys=list(keys),
+            max_points=max_points or 0,
+            start_step=start_step,
+            end_step=end_step,
+        )
+        reply = self._transport.call(lambda s: s.metrics.GetMetricHistoryBulk, request)
+        return [
+            MetricSeries(
+                run_id=series.run_id,
+                key=series.metric_key,
+                points=[
+                    Metric(series.metric_key, p.value, p.timestamp, p.step) for p in series.points
+                ],
+                total_points=series.total_points,
+                downsampled=series.downsampled,
+            )
+            for series in reply.series
+        ]
 
     def search_runs(
         self,
@@ -422,6 +495,9 @@ class TrackingClient:
         max_results: int | None = None,
         order_by: Sequence[str] | None = None,
         page_size: int | None = None,
+        metric_keys: Iterable[str] | None = None,
+        param_keys: Iterable[str] | None = None,
+        tag_keys: Iterable[str] | None = None,
     ) -> Iterator[Run]:
         """Iterates lazily over the matching runs, fetching a page at a time.
 
@@ -432,15 +508,18 @@ class TrackingClient:
             max_results: stop after this many runs; None for all.
             order_by: for example ``["metrics.loss ASC"]``; default newest first.
             page_size: runs per request (at most 1000; None for the server's default of 100).
+            metric_keys, param_keys, tag_keys: what each run carries: None for every key,
+                a list for only those keys (empty for none), so wide runs stay small.
         """
         ids = _ids(experiment_ids)
         size = self._page_size(page_size, max_results)
+        mask = _read_mask(metric_keys, param_keys, tag_keys)
 
         def pages() -> Iterator[PagedList[Run]]:
             token: str | None = None
             while True:
-                page = self.search_runs_page(
-                    ids, filter_string, run_view_type, size, order_by, page_token=token
+                page = self._search_runs_page(
+                    ids, filter_string, run_view_type, size, order_by, token, mask
                 )
                 yield page
                 if not page.token:
@@ -457,16 +536,41 @@ class TrackingClient:
         max_results: int | None = None,
         order_by: Sequence[str] | None = None,
         page_token: str | None = None,
+        metric_keys: Iterable[str] | None = None,
+        param_keys: Iterable[str] | None = None,
+        tag_keys: Iterable[str] | None = None,
     ) -> PagedList[Run]:
         """Returns one page of runs (at most `max_results`, server default 100) and, as
-        `.token`, the next page's token (None on the last page), like MLflow's search_runs."""
+        `.token`, the next page's token (None on the last page), like MLflow's search_runs.
+        The key selections are those of `search_runs`."""
+        return self._search_runs_page(
+            _ids(experiment_ids),
+            filter_string,
+            run_view_type,
+            max_results,
+            order_by,
+            page_token,
+            _read_mask(metric_keys, param_keys, tag_keys),
+        )
+
+    def _search_runs_page(
+        self,
+        experiment_ids: list[str],
+        filter_string: str,
+        run_view_type: ViewType | str | int,
+        max_results: int | None,
+        order_by: Sequence[str] | None,
+        page_token: str | None,
+        mask: run_pb.RunReadMask | None,
+    ) -> PagedList[Run]:
         request = run_pb.SearchRunsRequest(
-            experiment_ids=_ids(experiment_ids),
+            experiment_ids=experiment_ids,
             filter=filter_string or "",
             view_type=_convert.view_type_to_proto(run_view_type),
             order_by=list(order_by or []),
             page_size=max_results or 0,
             page_token=page_token or "",
+            read_mask=mask,
         )
         reply = self._transport.call(lambda s: s.runs.SearchRuns, request)
         runs = [_convert.run_from_proto(r) for r in reply.runs]

@@ -93,6 +93,17 @@ class Metric:
 
 
 @dataclass(frozen=True)
+class MetricSeries:
+    """The (possibly downsampled) history of one metric of one run."""
+
+    run_id: str
+    key: str
+    points: list[Metric]
+    total_points: int  # points within the step range before downsampling
+    downsampled: bool  # True when points were left out
+
+
+@dataclass(frozen=True)
 class Param:
     """A write-once string input of a run."""
 

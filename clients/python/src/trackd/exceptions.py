@@ -121,6 +121,13 @@ class InternalError(TrackdError):
     code = "INTERNAL"
 
 
+class DataLossError(TrackdError):
+    """Bytes were lost or corrupted in transfer (an artifact's checksum or size did not match);
+    nothing was kept, and the transfer may be repeated."""
+
+    code = "DATA_LOSS"
+
+
 class UnknownError(TrackdError):
     """The server reported a status trackd does not know."""
 
@@ -143,12 +150,12 @@ _BY_CODE: dict[str, type[TrackdError]] = {
         CancelledError,
         UnimplementedError,
         InternalError,
+        DataLossError,
         UnknownError,
     )
 }
 # Codes without a class of their own map to the closest one.
 _BY_CODE["OUT_OF_RANGE"] = InvalidArgumentError
-_BY_CODE["DATA_LOSS"] = InternalError
 
 
 def error_class_for_code(code: str) -> type[TrackdError]:

@@ -19,6 +19,13 @@ from typing import Any
 
 from trackd import _context, _env
 from trackd._dataframe import runs_to_dataframe
+from trackd.artifacts import (  # noqa: F401 - the fluent artifact API lives there
+    log_artifact,
+    log_artifacts,
+    log_dict,
+    log_figure,
+    log_text,
+)
 from trackd.client import TrackingClient
 from trackd.entities import (
     Experiment,

@@ -7,7 +7,7 @@ without internals leaking to the client."""
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import grpc
@@ -33,6 +33,16 @@ def to_status(error: TrackdError) -> grpc.Status:
     return rpc_status.to_status(status)
 
 
+def _unexpected(method: str, error: Exception, context: grpc.ServicerContext) -> None:
+    if not context.is_active():
+        # The client cancelled or went away (a streaming handler sees that as an error from
+        # the request iterator); nobody is left to answer, and gRPC knows its own error.
+        log.info("%s ended early: the client cancelled or disconnected", method)
+        raise error
+    log.exception("unexpected error in %s", method)
+    context.abort(grpc.StatusCode.INTERNAL, f"internal error in {method}; see server log")
+
+
 def _guard(
     method: str, behaviour: Callable[[Any, grpc.ServicerContext], Any]
 ) -> Callable[..., Any]:
@@ -41,15 +51,32 @@ def _guard(
             return behaviour(request, context)
         except TrackdError as error:
             context.abort_with_status(to_status(error))
-        except Exception:
-            log.exception("unexpected error in %s", method)
-            context.abort(grpc.StatusCode.INTERNAL, f"internal error in {method}; see server log")
+        except Exception as error:
+            _unexpected(method, error, context)
+
+    return guarded
+
+
+def _guard_stream(
+    method: str, behaviour: Callable[[Any, grpc.ServicerContext], Iterator[Any]]
+) -> Callable[..., Iterator[Any]]:
+    """The same for a server-streaming handler: errors raised before the first response and
+    while the responses are produced."""
+
+    def guarded(request: Any, context: grpc.ServicerContext) -> Iterator[Any]:
+        try:
+            yield from behaviour(request, context)
+        except TrackdError as error:
+            context.abort_with_status(to_status(error))
+        except Exception as error:
+            _unexpected(method, error, context)
 
     return guarded
 
 
 class ErrorInterceptor(grpc.ServerInterceptor):
-    """Wraps every unary handler of our services so domain errors become statuses."""
+    """Wraps every handler of our services (unary, client- and server-streaming) so domain
+    errors become statuses."""
 
     def intercept_service(
         self,
@@ -63,6 +90,18 @@ class ErrorInterceptor(grpc.ServerInterceptor):
         if handler.unary_unary is not None:
             return grpc.unary_unary_rpc_method_handler(
                 _guard(method, handler.unary_unary),
+                request_deserializer=handler.request_deserializer,
+                response_serializer=handler.response_serializer,
+            )
+        if handler.stream_unary is not None:
+            return grpc.stream_unary_rpc_method_handler(
+                _guard(method, handler.stream_unary),
+                request_deserializer=handler.request_deserializer,
+                response_serializer=handler.response_serializer,
+            )
+        if handler.unary_stream is not None:
+            return grpc.unary_stream_rpc_method_handler(
+                _guard_stream(method, handler.unary_stream),
                 request_deserializer=handler.request_deserializer,
                 response_serializer=handler.response_serializer,
             )

@@ -1,0 +1,119 @@
+"""The interface every artifact store implements, and the values that cross it.
+
+A store keeps the bytes of run artifacts under one configured destination (a local directory
+or an S3 prefix). It is addressed with a run's `artifact_uri` (`<location>/<run_id>/artifacts`)
+and a canonical relative path (see `paths.relative_path`); it refuses a run whose artifact URI
+is outside its destination, so the server never touches storage it was not given.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from ..domain.errors import FailedPrecondition, NotFound
+
+# The largest content chunk in either direction; it bounds what one message holds in memory.
+CHUNK_BYTES = 1024 * 1024
+
+
+@dataclass(frozen=True)
+class FileInfo:
+    """A file or directory among a run's artifacts; `path` is relative to the run's root."""
+
+    path: str
+    is_dir: bool
+    size: int = 0
+    sha256: str = ""
+
+    def to_json(self) -> dict[str, Any]:
+        return {"path": self.path, "is_dir": self.is_dir, "size": self.size, "sha": self.sha256}
+
+    @staticmethod
+    def from_json(data: dict[str, Any]) -> FileInfo:
+        return FileInfo(data["path"], bool(data["is_dir"]), int(data["size"]), data["sha"])
+
+
+class ChunkStream(Protocol):
+    """File content in chunks; `close` releases the file early (the end releases it too)."""
+
+    def __iter__(self) -> Iterator[bytes]: ...
+
+    def __next__(self) -> bytes: ...
+
+    def close(self) -> None: ...
+
+
+class StagedUpload(Protocol):
+    """Content being received, invisible until `commit`; `discard` forgets it."""
+
+    def write(self, chunk: bytes) -> None: ...
+
+    def commit(self) -> None:
+        """Makes the file visible at its path at once, replacing an older file there."""
+
+    def discard(self) -> None:
+        """Removes what was received; safe to call twice and after `commit` (then a no-op)."""
+
+
+class ArtifactStore(Protocol):
+    """Where artifact bytes live. Implementations are safe to use from many threads."""
+
+    @property
+    def destination(self) -> str:
+        """The configured root URI, for example `file:///srv/trackd-artifacts`."""
+
+    def check_location(self, location: str, field: str) -> str:
+        """Validates an experiment's artifact location (a well-formed absolute URI or path of
+        this store's kind with no traversal); returns it as it should be stored."""
+
+    def contains(self, uri: str) -> bool:
+        """Whether `uri` is the destination or inside it."""
+
+    def stage(self, artifact_uri: str, path: str, size: int, sha256: str) -> StagedUpload:
+        """Prepares to receive `size` bytes for `path` of the run at `artifact_uri`."""
+
+    def open(self, artifact_uri: str, path: str) -> tuple[FileInfo, ChunkStream]:
+        """The file's description and its content in chunks of at most CHUNK_BYTES."""
+
+    def list(
+        self, artifact_uri: str, path: str, after: str | None, limit: int
+    ) -> tuple[list[FileInfo], bool]:
+        """Up to `limit` direct children of directory `path` whose `paths.sort_key` is greater
+        than `after`, in that order, and whether more follow."""
+
+
+def artifact_not_found(path: str) -> NotFound:
+    """NOT_FOUND for a missing file."""
+    return NotFound(
+        f"there is no artifact {path!r}", reason="ARTIFACT_NOT_FOUND", metadata={"path": path}
+    )
+
+
+def is_a_directory(path: str) -> FailedPrecondition:
+    """FAILED_PRECONDITION for a directory where a file is needed."""
+    return FailedPrecondition(
+        f"artifact {path!r} is a directory; list it, or download the files in it",
+        reason="ARTIFACT_IS_DIRECTORY",
+        metadata={"path": path},
+    )
+
+
+def parent_is_a_file(path: str, parent: str) -> FailedPrecondition:
+    """FAILED_PRECONDITION for a file below a file."""
+    return FailedPrecondition(
+        f"cannot store {path!r}: {parent!r} is a file, not a directory",
+        reason="ARTIFACT_PARENT_IS_FILE",
+        metadata={"path": path, "parent": parent},
+    )
+
+
+def outside_destination(uri: str, destination: str) -> FailedPrecondition:
+    """FAILED_PRECONDITION for a run whose artifacts are not in this server's store."""
+    return FailedPrecondition(
+        f"artifact location {uri!r} is outside this server's artifact destination "
+        f"{destination!r}; the server only reads and writes artifacts there",
+        reason="ARTIFACT_LOCATION_OUTSIDE_DESTINATION",
+        metadata={"artifact_uri": uri[:500], "destination": destination},
+    )
