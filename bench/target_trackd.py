@@ -1,0 +1,90 @@
+"""The workload's operations through trackd's own Python client (imports trackd only)."""
+
+from __future__ import annotations
+
+import inspect
+from typing import Any
+
+import trackd
+from dataset import RunSpec
+from trackd import Metric, TrackingClient
+from trackd.v1 import metric_service_pb2
+
+
+class TrackdTarget:
+    """trackd's `TrackingClient` and fluent API against one server."""
+
+    name = "trackd"
+
+    def __init__(self, uri: str) -> None:
+        self.uri = uri
+        self.client = TrackingClient(uri)
+        trackd.set_tracking_uri(uri)
+
+    def experiment_id(self, name: str, create: bool) -> str:
+        found = self.client.get_experiment_by_name(name)
+        if found is not None:
+            return found.experiment_id
+        if not create:
+            raise LookupError(f"experiment {name!r} does not exist")
+        return self.client.create_experiment(name)
+
+    def create_run(self, experiment_id: str) -> str:
+        return self.client.create_run(experiment_id).info.run_id
+
+    def load_run(self, experiment_id: str, spec: RunSpec) -> None:
+        """Writes one searched run the way an application would: create, then one batch."""
+        run = self.client.create_run(experiment_id, start_time=spec.start_time, run_name=spec.name)
+        self.client.log_batch(
+            run.info.run_id,
+            metrics=[Metric(k, v, spec.start_time, 0) for k, v in spec.metrics.items()],
+            params=spec.params,
+            tags=spec.tags,
+        )
+
+    def log_metric(self, run_id: str, key: str, value: float, step: int) -> None:
+        self.client.log_metric(run_id, key, value, step=step)
+
+    def log_batch_metrics(self, run_id: str, points: list[tuple[str, float, int, int]]) -> None:
+        self.client.log_batch(run_id, metrics=[Metric(k, v, ts, s) for k, v, ts, s in points])
+
+    def training_loop(self, experiment_id: str, steps: int) -> None:
+        with trackd.start_run(experiment_id=experiment_id):
+            for step in range(steps):
+                trackd.log_metric("loss", 1.0 / (step + 1), step=step)
+
+    def search_page(
+        self,
+        experiment_id: str,
+        filter_string: str,
+        order_by: list[str],
+        max_results: int,
+        page_token: str | None,
+    ) -> tuple[list[str], str | None]:
+        page = self.client.search_runs_page(
+            [experiment_id],
+            filter_string,
+            max_results=max_results,
+            order_by=order_by,
+            page_token=page_token,
+        )
+        return [r.info.run_name for r in page], page.token
+
+    def history(self, run_id: str, key: str) -> int:
+        return len(self.client.get_metric_history(run_id, key))
+
+    def sampled_history(self, run_id: str, key: str, max_points: int) -> int:
+        """GetMetricHistory with max_points: the whole series downsampled in the server."""
+        method = self.client.get_metric_history
+        if "max_points" in inspect.signature(method).parameters:
+            found: Any = method(run_id, key, max_points=max_points)  # type: ignore[call-arg]
+            return len(found)
+        # The client has no public parameter for it yet: the generated request, same channel.
+        request = metric_service_pb2.GetMetricHistoryRequest(
+            run_id=run_id, metric_key=key, max_points=max_points
+        )
+        reply = self.client._transport.call(lambda s: s.metrics.GetMetricHistory, request)
+        return len(reply.metrics)
+
+    def close(self) -> None:
+        self.client.close()
