@@ -115,9 +115,18 @@ def _wait(server: Server, ready: object, timeout: float) -> None:
     raise RuntimeError(f"{server.name} did not start within {timeout} s:\n{server.log_tail()}")
 
 
-def start_trackd(trackd_bin: Path, db_url: str, workdir: Path, workers: int = 2) -> Server:
-    """`trackd server` on a free port with `workers` processes; waits until it serves."""
+def start_trackd(
+    trackd_bin: Path,
+    db_url: str,
+    workdir: Path,
+    workers: int = 2,
+    artifacts_destination: Path | None = None,
+) -> Server:
+    """`trackd server` on a free port with `workers` processes; waits until it serves. With
+    `artifacts_destination`, the server stores artifact bytes there (and roots new experiments
+    there); without, under workdir/trackd-artifacts."""
     port = free_port()
+    artifact_root = artifacts_destination or workdir / "trackd-artifacts"
     command = [
         str(trackd_bin),
         "server",
@@ -132,18 +141,28 @@ def start_trackd(trackd_bin: Path, db_url: str, workdir: Path, workers: int = 2)
         "--workers",
         str(workers),
         "--default-artifact-root",
-        str(workdir / "trackd-artifacts"),
+        str(artifact_root),
         "--log-level",
         "WARNING",
     ]
+    if artifacts_destination is not None:
+        command += ["--artifacts-destination", str(artifacts_destination)]
     server = _spawn("trackd", command, workdir / "trackd-server.log", None)
     server.uri = f"grpc://127.0.0.1:{port}"
     _wait(server, lambda: "trackd serving at" in server.log_path.read_text(errors="replace"), 180)
     return server
 
 
-def start_mlflow(mlflow_bin: Path, db_url: str, workdir: Path, workers: int | None) -> Server:
+def start_mlflow(
+    mlflow_bin: Path,
+    db_url: str,
+    workdir: Path,
+    workers: int | None,
+    serve_artifacts: bool = False,
+) -> Server:
     """`mlflow server` on a free port, with its default workers or `workers`; waits for /health.
+    Artifact bytes go to workdir/mlflow-artifacts; `serve_artifacts` says `--serve-artifacts`
+    explicitly (the default of MLflow 3, so that the server proxies them).
 
     The URL names psycopg2 (what `pip install psycopg2-binary` provides): SQLAlchemy 2.1 maps
     a bare postgresql:// to psycopg 3, which MLflow's environment does not have."""
@@ -163,6 +182,8 @@ def start_mlflow(mlflow_bin: Path, db_url: str, workdir: Path, workers: int | No
     ]
     if workers is not None:
         command += ["--workers", str(workers)]
+    if serve_artifacts:
+        command.append("--serve-artifacts")
     label = f"mlflow-workers-{workers or 'default'}"
     env = {**os.environ, "MLFLOW_TRACKING_URI": ""}
     server = _spawn(label, command, workdir / f"{label}.log", env)

@@ -1,7 +1,8 @@
 """Results -> the generated section of docs/benchmarks.md (and ratios for the JSON).
 
 The section between the BEGIN/END markers is rewritten from the newest result file of each
-data-set size found in bench/results/; the prose around it is left as written.
+data-set size found in bench/results/, and from the newest artifact benchmark result
+(`"kind": "artifacts"`); the prose around it is left as written.
 """
 
 from __future__ import annotations
@@ -189,10 +190,91 @@ def _short_sql(sql: str, limit: int = 1500) -> str:
     return sql if len(sql) <= limit else sql[:limit] + " ..."
 
 
+def _mib(value: float) -> str:
+    return f"{value:,.0f} MiB"
+
+
+def _rss(summary: dict[str, Any] | None) -> str:
+    if not summary or "serving_peak_mib" not in summary:
+        return "n/a"
+    return f"{_mib(summary['serving_peak_mib'])} (+{summary['serving_growth_mib']:,.0f})"
+
+
+def _artifact_goal(ratio: dict[str, Any]) -> str:
+    parts = []
+    if "vs_mlflow" in ratio:
+        met = ratio["vs_mlflow"] >= 3
+        parts.append(f">= 3x MLflow: {'met' if met else '**missed**'}")
+    met = ratio["vs_copy"] >= 0.5
+    parts.append(f"within 2x of the copy: {'met' if met else '**missed**'}")
+    return "; ".join(parts)
+
+
+def render_artifacts(result: dict[str, Any]) -> str:
+    """The artifact table: MB/s and server memory per direction, trackd beside MLflow."""
+    size = int(result["bytes"])
+    shown = f"{size / 2**30:g} GiB" if size >= 2**30 else f"{size / 2**20:g} MiB"
+    mlflow = result.get("mlflow")
+    header = ["transfer", "trackd MB/s", "MLflow MB/s", "plain copy MB/s", "trackd / MLflow"]
+    header += ["trackd / copy", "server peak RSS: trackd", "MLflow", "goal"]
+    lines = [
+        f"### Artifacts: one {shown} file{' (quick smoke run)' if result.get('quick') else ''}",
+        "",
+        f"Measured {result['date']} with `{result['command']}`; {result['machine']['summary']}."
+        f" Medians of {result['reps']} repetition{'s' if result['reps'] > 1 else ''}; "
+        "MB = 10^6 bytes; peak RSS of the server process that served the transfer "
+        "(growth during the transfer in brackets).",
+        "",
+        "| " + " | ".join(header) + " |",
+        "|" + "---|" * len(header),
+    ]
+    for direction in ("upload", "download"):
+        ours = result["trackd"][direction]
+        theirs = mlflow[direction] if mlflow else None
+        ratio = result["ratios"][direction]
+        row = [
+            direction,
+            _number(ours["median"]),
+            _number(theirs["median"]) if theirs else "n/a",
+            _number(result["copy"]["median"]),
+            f"{ratio['vs_mlflow']}x" if "vs_mlflow" in ratio else "n/a",
+            f"{ratio['vs_copy']}x",
+            _rss(ours),
+            _rss(theirs),
+            _artifact_goal(ratio),
+        ]
+        lines.append("| " + " | ".join(row) + " |")
+    lines.append("")
+    for name in ("trackd", "mlflow"):
+        if name in result:
+            measured = result[name]
+            same = "identical" if measured["sha256_identical"] else "**NOT identical**"
+            lines.append(
+                f"- {name}: `{result['servers'][name]}`; {measured['upload']['n']} of "
+                f"{result['reps']} round trips (a time budget stops slow ones early); every "
+                f"download {same} to the source (SHA-256, {measured['sha256_checks']} checked); "
+                f"the server's processes ({measured['upload']['memory'][0]['processes']}) "
+                f"peaked at {_mib(measured['upload']['total_peak_mib'])} together during the "
+                f"upload and {_mib(measured['download']['total_peak_mib'])} during the download."
+            )
+    lines += ["", ""]
+    return "\n".join(lines)
+
+
+def latest_artifacts(results_dir: Path) -> dict[str, Any] | None:
+    """The newest artifact result, a full one if there is any."""
+    found = [json.loads(p.read_text()) for p in sorted(results_dir.glob("*-artifacts*.json"))]
+    found = [r for r in found if r.get("kind") == "artifacts"]
+    full = [r for r in found if not r.get("quick")] or found
+    return max(full, key=lambda r: str(r["date"])) if full else None
+
+
 def latest_per_size(results_dir: Path) -> list[dict[str, Any]]:
     newest: dict[tuple[int, bool], dict[str, Any]] = {}
     for path in sorted(results_dir.glob("*.json")):
         result = json.loads(path.read_text())
+        if result.get("kind") == "artifacts":
+            continue
         key = (int(result["runs"]), bool(result.get("quick")))
         if key not in newest or result["date"] >= newest[key]["date"]:
             newest[key] = result
@@ -204,6 +286,9 @@ def update_docs(doc: Path, results_dir: Path) -> None:
     """Rewrites the generated section of `doc` from the results in `results_dir`."""
     results = latest_per_size(results_dir)
     body = [render_size(r) for r in results]
+    files = latest_artifacts(results_dir)
+    if files is not None:
+        body.append(render_artifacts(files))
     with_plans = [r for r in results if r.get("explain")]
     if with_plans:
         body.append(render_explain(max(with_plans, key=lambda r: int(r["runs"]))))

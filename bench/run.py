@@ -7,6 +7,10 @@ verified COPY beyond --api-load-max), VACUUM ANALYZE, then bench/workload.py und
 server's own client interpreter. MLflow is measured with its default workers and with
 --workers 1. Writes bench/results/<date>-<runs>runs.json and the generated section of
 docs/benchmarks.md, and prints the result as JSON.
+
+Then the artifact benchmark (bench/artifacts.py: a 1 GiB file up and down through each server,
+beside a plain copy) unless --skip-artifacts; `--artifacts-only` (`make bench-artifacts`) runs
+just that part. It writes bench/results/<date>-artifacts.json.
 """
 
 from __future__ import annotations
@@ -22,6 +26,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
+import artifacts
 import bulk_load
 import explain
 import infra
@@ -138,7 +143,7 @@ def bench_mlflow(args: argparse.Namespace, workdir: Path, result: dict[str, Any]
             server.stop()
 
 
-def machine() -> dict[str, Any]:
+def machine(with_postgres: bool = True) -> dict[str, Any]:
     cpu = "unknown CPU"
     for line in Path("/proc/cpuinfo").read_text().splitlines():
         if line.startswith("model name"):
@@ -146,8 +151,8 @@ def machine() -> dict[str, Any]:
             break
     mem_kb = int(Path("/proc/meminfo").read_text().split()[1])
     cores = os.cpu_count() or 0
-    pg = infra.postgres_version()
-    info = {
+    pg = infra.postgres_version() if with_postgres else "not used"
+    info: dict[str, Any] = {
         "cpu": cpu,
         "cores": cores,
         "memory_gib": round(mem_kb / 2**20, 1),
@@ -157,8 +162,9 @@ def machine() -> dict[str, Any]:
         "load_average_at_start": [round(x, 2) for x in os.getloadavg()],
     }
     info["summary"] = (
-        f"{cores} cores ({cpu}), {info['memory_gib']} GiB, PostgreSQL {pg.split()[0]}, "
-        f"load average {info['load_average_at_start'][0]} at start"
+        f"{cores} cores ({cpu}), {info['memory_gib']} GiB, "
+        + (f"PostgreSQL {pg.split()[0]}, " if with_postgres else "")
+        + f"load average {info['load_average_at_start'][0]} at start"
     )
     return info
 
@@ -218,8 +224,41 @@ def _parser() -> argparse.ArgumentParser:
         "--keep-databases", action="store_true", help="keep the benchmark databases at the end"
     )
     parser.add_argument("--results-dir", default=str(BENCH / "results"))
+    parser.add_argument(
+        "--skip-artifacts", action="store_true", help="no artifact upload/download benchmark"
+    )
+    parser.add_argument("--artifacts-only", action="store_true", help="only the artifact benchmark")
+    parser.add_argument(
+        "--artifact-mib", type=int, default=0, help="artifact file size (default 1024, quick 64)"
+    )
+    parser.add_argument(
+        "--artifact-reps", type=int, default=0, help="repetitions (default 3, quick 1)"
+    )
     parser.add_argument("--doc", default=str(ROOT / "docs" / "benchmarks.md"))
     return parser
+
+
+def bench_artifacts(args: argparse.Namespace, workdir: Path, now: datetime, command: str) -> None:
+    """The artifact benchmark, into bench/results/<date>-artifacts[-quick].json."""
+    started = time.perf_counter()
+    result: dict[str, Any] = {
+        "kind": "artifacts",
+        "date": now.strftime("%Y-%m-%d %H:%M UTC"),
+        "quick": args.quick,
+        "command": command,
+        "machine": machine(with_postgres=False),
+        "versions": versions(args),
+    }
+    result.update(artifacts.run(args, workdir / "artifacts", log))
+    result["machine"]["load_average_at_end"] = [round(x, 2) for x in os.getloadavg()]
+    result["seconds"] = round(time.perf_counter() - started)
+    results_dir = Path(args.results_dir)
+    results_dir.mkdir(parents=True, exist_ok=True)
+    suffix = "-quick" if args.quick else ""
+    out = results_dir / f"{now.strftime('%Y-%m-%d')}-artifacts{suffix}.json"
+    out.write_text(json.dumps(result, indent=1) + "\n")
+    log(f"artifacts: wrote {out} in {result['seconds']} s")
+    print(json.dumps(result, indent=1))
 
 
 def main() -> int:
@@ -229,12 +268,18 @@ def main() -> int:
     now = datetime.now(timezone.utc)
     workdir = BENCH / ".work" / now.strftime("%Y%m%dT%H%M%S")
     workdir.mkdir(parents=True, exist_ok=True)
-    shown = " ".join(sys.argv[1:])
+    shown = " ".join(a for a in sys.argv[1:] if a != "--artifacts-only")
+    make = "make bench-artifacts" if args.artifacts_only else "make bench"
+    command = f'{make} BENCH_ARGS="{shown}"' if shown else make
+    if args.artifacts_only:
+        bench_artifacts(args, workdir, now, command)
+        report.update_docs(Path(args.doc), Path(args.results_dir))
+        return 0
     result: dict[str, Any] = {
         "date": now.strftime("%Y-%m-%d %H:%M UTC"),
         "runs": args.runs,
         "quick": args.quick,
-        "command": f'make bench BENCH_ARGS="{shown}"' if shown else "make bench",
+        "command": command,
         "machine": machine(),
         "versions": versions(args),
         "loading": {},
@@ -261,6 +306,8 @@ def main() -> int:
     suffix = "-quick" if args.quick else ""
     out = results_dir / f"{now.strftime('%Y-%m-%d')}-{args.runs}runs{suffix}.json"
     out.write_text(json.dumps(result, indent=1) + "\n")
+    if not args.skip_artifacts:
+        bench_artifacts(args, workdir, now, command)
     report.update_docs(Path(args.doc), results_dir)
     log(f"wrote {out} and {args.doc} in {result['seconds']} s")
     print(json.dumps({k: v for k, v in result.items() if k != "explain"}, indent=1))

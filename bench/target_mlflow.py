@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import mlflow
+import mlflow.artifacts
 from dataset import RunSpec
 from mlflow import MlflowClient
 from mlflow.entities import Metric, Param, RunTag
@@ -88,6 +89,18 @@ class MlflowTarget:
         )
         verify_rest_response(response, BULK_INTERVAL_ENDPOINT)
         return len(response.json().get("metrics", []))
+
+    def log_artifact(self, run_id: str, local_path: str, artifact_path: str) -> None:
+        """`MlflowClient.log_artifact`: through the server's artifact proxy (--serve-artifacts)."""
+        self.client.log_artifact(run_id, local_path, artifact_path)
+
+    def download_artifact(self, run_id: str, artifact_path: str, dst_dir: str) -> str:
+        """`mlflow.artifacts.download_artifacts` of one file of the run; the local path."""
+        return str(
+            mlflow.artifacts.download_artifacts(
+                run_id=run_id, artifact_path=artifact_path, dst_path=dst_dir, tracking_uri=self.uri
+            )
+        )
 
     def close(self) -> None:
         """MlflowClient keeps no connection that needs closing."""

@@ -86,5 +86,13 @@ class TrackdTarget:
         reply = self.client._transport.call(lambda s: s.metrics.GetMetricHistory, request)
         return len(reply.metrics)
 
+    def log_artifact(self, run_id: str, local_path: str, artifact_path: str) -> None:
+        """`TrackingClient.log_artifact`: streamed over gRPC in 1 MiB chunks, SHA-256 checked."""
+        self.client.log_artifact(run_id, local_path, artifact_path)
+
+    def download_artifact(self, run_id: str, artifact_path: str, dst_dir: str) -> str:
+        """`TrackingClient.download_artifacts` of one file; returns the local path."""
+        return self.client.download_artifacts(run_id, artifact_path, dst_dir)
+
     def close(self) -> None:
         self.client.close()

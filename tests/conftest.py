@@ -69,3 +69,37 @@ def tracking_uri(server: ServerProcess) -> str:
 @pytest.fixture()
 def unique_name() -> str:
     return f"exp-{uuid.uuid4().hex[:10]}"
+
+
+# A closing line that says how many tests ran against PostgreSQL, so a run that quietly used
+# only SQLite is visible in CI's output.
+_POSTGRES_FIXTURES = {"pg_url", "pg_admin_url"}
+_postgres_tests: set[str] = set()
+_postgres_outcomes = {"passed": 0, "failed": 0}
+
+
+def _uses_postgres(item: pytest.Item) -> bool:
+    names = set(getattr(item, "fixturenames", ()))
+    if names & _POSTGRES_FIXTURES:
+        return True
+    callspec = getattr(item, "callspec", None)
+    return bool(callspec and callspec.params.get("backend_url") == "postgresql")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    _postgres_tests.update(item.nodeid for item in items if _uses_postgres(item))
+
+
+def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    if report.nodeid not in _postgres_tests:
+        return
+    if report.when == "call" and report.passed:
+        _postgres_outcomes["passed"] += 1
+    elif report.failed:
+        _postgres_outcomes["failed"] += 1
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    if _postgres_tests:
+        passed, failed = _postgres_outcomes["passed"], _postgres_outcomes["failed"]
+        terminalreporter.write_line(f"PostgreSQL-backed tests: {passed} passed, {failed} failed")
