@@ -30,7 +30,8 @@ class RunServiceStub:
     MetricService.
 
     Writes to a soft-deleted run are FAILED_PRECONDITION; to a missing run, NOT_FOUND. Every
-    mutating request carries `request_id` (see ExperimentService).
+    mutating request carries `request_id` (see ExperimentService). The server accepts messages of
+    up to 16 MiB; a larger one is RESOURCE_EXHAUSTED from gRPC itself.
     """
 
     def __init__(self, channel):
@@ -96,7 +97,8 @@ class RunServiceServicer:
     MetricService.
 
     Writes to a soft-deleted run are FAILED_PRECONDITION; to a missing run, NOT_FOUND. Every
-    mutating request carries `request_id` (see ExperimentService).
+    mutating request carries `request_id` (see ExperimentService). The server accepts messages of
+    up to 16 MiB; a larger one is RESOURCE_EXHAUSTED from gRPC itself.
     """
 
     def CreateRun(self, request, context):
@@ -237,7 +239,8 @@ class RunService:
     MetricService.
 
     Writes to a soft-deleted run are FAILED_PRECONDITION; to a missing run, NOT_FOUND. Every
-    mutating request carries `request_id` (see ExperimentService).
+    mutating request carries `request_id` (see ExperimentService). The server accepts messages of
+    up to 16 MiB; a larger one is RESOURCE_EXHAUSTED from gRPC itself.
     """
 
     @staticmethod
