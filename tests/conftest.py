@@ -12,6 +12,7 @@ import uuid
 from collections.abc import Iterator
 
 import pytest
+import trackd
 
 from tests.support.postgres import create_database, drop_database
 from tests.support.servers import ServerProcess, start_server
@@ -69,6 +70,23 @@ def tracking_uri(server: ServerProcess) -> str:
 @pytest.fixture()
 def unique_name() -> str:
     return f"exp-{uuid.uuid4().hex[:10]}"
+
+
+@pytest.fixture()
+def client(tracking_uri: str) -> Iterator[trackd.TrackingClient]:
+    """The Python client on the session's server (suites may define their own)."""
+    with trackd.TrackingClient(tracking_uri) as c:
+        yield c
+
+
+@pytest.fixture()
+def experiment_id(client: trackd.TrackingClient, unique_name: str) -> str:
+    return client.create_experiment(unique_name)
+
+
+@pytest.fixture()
+def run_id(client: trackd.TrackingClient, experiment_id: str) -> str:
+    return client.create_run(experiment_id).info.run_id
 
 
 # A closing line that says how many tests ran against PostgreSQL, so a run that quietly used

@@ -22,22 +22,6 @@ TRACKD_ENV = (
 
 
 @pytest.fixture()
-def client(tracking_uri: str) -> Iterator[trackd.TrackingClient]:
-    with trackd.TrackingClient(tracking_uri) as c:
-        yield c
-
-
-@pytest.fixture()
-def experiment_id(client: trackd.TrackingClient, unique_name: str) -> str:
-    return client.create_experiment(unique_name)
-
-
-@pytest.fixture()
-def run_id(client: trackd.TrackingClient, experiment_id: str) -> str:
-    return client.create_run(experiment_id).info.run_id
-
-
-@pytest.fixture()
 def fluent_api(tracking_uri: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
     """Points the fluent API at the server with no environment, no active experiment and no
     active run; ends whatever run the test leaves open. Yields the tracking URI."""

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import os
 import subprocess
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -19,12 +18,6 @@ from tests.support.servers import trackd_command
 class Exported:
     experiment: str
     run_ids: list[str]  # in start-time order
-
-
-@pytest.fixture()
-def client(tracking_uri: str) -> Iterator[trackd.TrackingClient]:
-    with trackd.TrackingClient(tracking_uri) as c:
-        yield c
 
 
 @pytest.fixture()

@@ -10,7 +10,6 @@ from dataclasses import dataclass
 
 import grpc
 import pytest
-import trackd
 from trackd.v1 import metric_service_pb2_grpc, run_pb2, run_service_pb2, run_service_pb2_grpc
 
 
@@ -40,22 +39,6 @@ def stubs(tracking_uri: str) -> Iterator[Stubs]:
             run_service_pb2_grpc.RunServiceStub(channel),
             metric_service_pb2_grpc.MetricServiceStub(channel),
         )
-
-
-@pytest.fixture()
-def client(tracking_uri: str) -> Iterator[trackd.TrackingClient]:
-    with trackd.TrackingClient(tracking_uri) as c:
-        yield c
-
-
-@pytest.fixture()
-def experiment_id(client: trackd.TrackingClient, unique_name: str) -> str:
-    return client.create_experiment(unique_name)
-
-
-@pytest.fixture()
-def run_id(client: trackd.TrackingClient, experiment_id: str) -> str:
-    return client.create_run(experiment_id).info.run_id
 
 
 def log_series(

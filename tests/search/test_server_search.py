@@ -14,12 +14,6 @@ from trackd.exceptions import InvalidArgumentError
 
 
 @pytest.fixture()
-def client(tracking_uri: str) -> Iterator[trackd.TrackingClient]:
-    with trackd.TrackingClient(tracking_uri) as c:
-        yield c
-
-
-@pytest.fixture()
 def experiment(client: trackd.TrackingClient) -> tuple[str, dict[str, str]]:
     experiment_id = client.create_experiment(f"search-e2e-{uuid.uuid4().hex[:10]}")
     ids: dict[str, str] = {}
