@@ -44,6 +44,7 @@ from ...domain.filters import (
     Or,
 )
 from .models import (
+    VALUE_PREFIX,
     ExperimentRow,
     ExperimentTagRow,
     LatestMetricRow,
@@ -70,6 +71,8 @@ class _Target:
     owner: sa.ColumnElement[Any]
     owner_key: str  # the owner id's column name in the key/value tables
     key_values: Mapping[str, sa.FromClause]
+    # The kinds whose table has the (key, value prefix, owner) index (models.VALUE_PREFIX).
+    prefix_indexed: frozenset[str] = frozenset()
 
 
 RUN_ATTRIBUTES: Mapping[str, tuple[sa.ColumnElement[Any], bool]] = {
@@ -96,6 +99,7 @@ _RUN = _Target(
     R.run_id,
     "run_id",
     {METRIC: LatestMetricRow.__table__, PARAM: ParamRow.__table__, TAG: RunTagRow.__table__},
+    prefix_indexed=frozenset({PARAM, TAG}),
 )
 _EXPERIMENT = _Target(
     EXPERIMENT_ATTRIBUTES, E.experiment_id, "experiment_id", {TAG: ExperimentTagRow.__table__}
@@ -148,6 +152,8 @@ class _Compiler:
             return sa.not_(exists) if positive else exists
         if c.field.kind == METRIC:
             condition = _metric_condition(table, c)
+        elif positive and c.field.kind in self._target.prefix_indexed and c.op in (EQ, IN):
+            condition = _prefix_indexed_equality(table, c)
         else:
             condition = self._value_condition(table.c.value, c)
         return sa.exists().where(*present, condition if positive else sa.not_(condition))
@@ -177,6 +183,25 @@ _COMPARATORS: Mapping[str, Callable[[sa.ColumnElement[Any], Any], Condition]] = 
     GE: lambda column, value: column >= value,
     IN: lambda column, value: column.in_(value),
 }
+
+
+def _prefix_indexed_equality(table: sa.FromClause, c: Comparison) -> Condition:
+    """`value = v` (or `value IN (...)`) spelled so that the (key, value prefix, owner) index
+    answers it. A value shorter than the prefix equals `v` exactly when its prefix does, so
+    the index alone decides; a longer `v` also needs the whole value compared."""
+    # Literal arguments (not bound parameters), or the planner would not match the index.
+    prefix = sa.func.substr(
+        table.c.value, sa.literal_column("1"), sa.literal_column(str(VALUE_PREFIX))
+    )
+    values: list[str] = list(c.value) if c.op == IN else [c.value]  # type: ignore[arg-type]
+    short = [v for v in values if len(v) < VALUE_PREFIX]
+    long = [v for v in values if len(v) >= VALUE_PREFIX]
+    alternatives: list[Condition] = []
+    if short:
+        alternatives.append(prefix.in_(short) if len(short) > 1 else prefix == short[0])
+    for v in long:
+        alternatives.append(sa.and_(prefix == v[:VALUE_PREFIX], table.c.value == v))
+    return sa.or_(*alternatives) if len(alternatives) > 1 else alternatives[0]
 
 
 def _metric_condition(table: sa.FromClause, c: Comparison) -> Condition:

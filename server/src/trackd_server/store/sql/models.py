@@ -22,6 +22,7 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -35,6 +36,13 @@ NAMING_CONVENTION = {
 
 # SQLite only auto-increments an INTEGER PRIMARY KEY; PostgreSQL gets a 64-bit identity.
 BigId = BigInteger().with_variant(Integer(), "sqlite")
+
+# Param and tag values (up to 8000 characters) are too long for a btree entry, so they are
+# indexed by their first VALUE_PREFIX characters: a filter `params.p = 'v'` probes the prefix
+# and, only when `v` is that long, rechecks the whole value. The expression is spelled the same
+# way in the index and in store/sql/filters.py, and both databases match it literally.
+VALUE_PREFIX = 200
+VALUE_PREFIX_SQL = f"substr(value, 1, {VALUE_PREFIX})"
 
 # Stable, short lifecycle and status codes stored as strings (readable in SQL, cheap to index).
 STAGE_LENGTH = 16
@@ -101,6 +109,11 @@ class RunTagRow(Base):
     key: Mapped[str] = mapped_column(String(250), primary_key=True)
     value: Mapped[str] = mapped_column(Text)
 
+    # Filters on one tag's value across runs (`tags.team = 'vision'`).
+    __table_args__ = (
+        Index("ix_run_tags_key_value_prefix", "key", text(VALUE_PREFIX_SQL), "run_id"),
+    )
+
 
 class ParamRow(Base):
     __tablename__ = "params"
@@ -110,6 +123,9 @@ class ParamRow(Base):
     )
     key: Mapped[str] = mapped_column(String(250), primary_key=True)
     value: Mapped[str] = mapped_column(Text)
+
+    # Filters on one param's value across runs (`params.optimizer = 'adam'`).
+    __table_args__ = (Index("ix_params_key_value_prefix", "key", text(VALUE_PREFIX_SQL), "run_id"),)
 
 
 class MetricRow(Base):
