@@ -89,3 +89,11 @@ def test_postgresql_plans_a_selective_param_filter_on_the_index(pg_store: SqlSto
         plan = "\n".join(tx.conn.execute(sa.text(f"EXPLAIN {compiled}")).scalars())
         assert tx.conn.execute(query).scalars().all() == ["r7"]
     assert "ix_params_key_value_prefix" in plan, plan
+
+
+def test_postgresql_keeps_joint_statistics_of_key_and_value_prefix(pg_store: SqlStore) -> None:
+    with pg_store.transaction(write=False) as tx:
+        names = set(
+            tx.conn.execute(sa.text("SELECT stxname FROM pg_statistic_ext")).scalars().all()
+        )
+    assert {"st_params_key_value_prefix", "st_run_tags_key_value_prefix"} <= names
