@@ -297,16 +297,14 @@ class RunService:
         digest = query_digest("runs", numeric, view_type.value, *spec.digest_parts())
         cursor = self._tokens.decode(digest, token)
         with self._store.transaction(write=False) as tx:
+            stages = tx.experiments.stages(numeric)
             visible = []
             for experiment_id in numeric:
-                experiment = tx.experiments.get(experiment_id)
-                if experiment is None:
+                stage = stages.get(experiment_id)
+                if stage is None:
                     raise experiment_not_found(str(experiment_id))
                 # A deleted experiment hides its runs from the default (active-only) view.
-                if (
-                    view_type is not ViewType.ACTIVE_ONLY
-                    or experiment.lifecycle_stage is LifecycleStage.ACTIVE
-                ):
+                if view_type is not ViewType.ACTIVE_ONLY or stage is LifecycleStage.ACTIVE:
                     visible.append(experiment_id)
             if not visible:
                 return Page([], "")

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from ...domain.entities import Experiment, LifecycleStage, Tag
 from ...domain.errors import AlreadyExists
 from ...domain.search import SearchSpec
-from .dialect import upsert
+from .dialect import among, upsert
 from .filters import compile_experiment_filter
 from .keyset import SortKey, after, order_clauses
 from .models import ExperimentRow, ExperimentTagRow, table_of
@@ -108,6 +108,16 @@ class SqlExperimentRepository:
             .with_for_update(read=True)
         ).scalar_one_or_none()
         return None if stage is None else LifecycleStage(stage)
+
+    def stages(self, experiment_ids: Sequence[int]) -> dict[int, LifecycleStage]:
+        """The stage of each listed experiment that exists, in one query (searches check every
+        searched experiment before reading its runs)."""
+        rows = self._conn.execute(
+            sa.select(E.experiment_id, E.lifecycle_stage).where(
+                among(self._conn, E.experiment_id, experiment_ids)
+            )
+        )
+        return {experiment_id: LifecycleStage(stage) for experiment_id, stage in rows}
 
     def name_taken(self, name: str) -> bool:
         return (

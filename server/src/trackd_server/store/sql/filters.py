@@ -193,7 +193,8 @@ def _prefix_indexed_equality(table: sa.FromClause, c: Comparison) -> Condition:
     prefix = sa.func.substr(
         table.c.value, sa.literal_column("1"), sa.literal_column(str(VALUE_PREFIX))
     )
-    values: list[str] = list(c.value) if c.op == IN else [c.value]  # type: ignore[arg-type]
+    listed = c.value if isinstance(c.value, tuple) else (c.value,)
+    values = [v for v in listed if isinstance(v, str)]  # the checker typed them as strings
     short = [v for v in values if len(v) < VALUE_PREFIX]
     long = [v for v in values if len(v) >= VALUE_PREFIX]
     alternatives: list[Condition] = []

@@ -7,11 +7,11 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from ...domain.entities import LifecycleStage, Param, Run, RunData, RunInfo, RunStatus, Tag
-from ..protocol import ALL_KEYS, KeySelection, RunReadMask
-from .dialect import among, upsert
-from .metrics import SqlMetricRepository
+from ...domain.entities import LifecycleStage, Param, Run, RunInfo, RunStatus, Tag
+from ..protocol import RunReadMask
+from .dialect import upsert
 from .models import ParamRow, RunRow, RunTagRow, table_of
+from .run_data import attach_data
 
 RUNS = table_of(RunRow)
 RUN_TAGS = table_of(RunTagRow)
@@ -81,25 +81,9 @@ class SqlRunRepository:
         return self.with_data([info])[0]
 
     def with_data(self, infos: Sequence[RunInfo], mask: RunReadMask | None = None) -> list[Run]:
-        """Attaches tags, params and latest metrics to runs, in up to three queries for the
-        whole page. A read mask narrows the queries themselves (WHERE key IN ...) and skips
-        those that select nothing."""
-        mask = mask or RunReadMask()
-        ids = [info.run_id for info in infos]
-        tags = self._key_values(RUN_TAGS, ids, Tag, mask.tags)
-        params = self._key_values(PARAMS, ids, Param, mask.params)
-        metrics = SqlMetricRepository(self._conn).latest_for_runs(ids, mask.metrics.keys)
-        return [
-            Run(
-                info=info,
-                data=RunData(
-                    metrics=tuple(metrics.get(info.run_id, ())),
-                    params=tuple(params.get(info.run_id, ())),
-                    tags=tuple(tags.get(info.run_id, ())),
-                ),
-            )
-            for info in infos
-        ]
+        """Attaches tags, params and latest metrics to runs in one statement for the whole page
+        (store/sql/run_data.py); a read mask narrows or skips its parts."""
+        return attach_data(self._conn, infos, mask)
 
     def update(self, run_id: str, **values: Any) -> None:
         if values:
@@ -144,23 +128,3 @@ class SqlRunRepository:
         )
         stored = {key: value for key, value in rows}
         return [(p, stored[p.key]) for p in ordered if stored.get(p.key) != p.value]
-
-    def _key_values(
-        self,
-        table: sa.Table,
-        run_ids: Sequence[str],
-        kind: Any,
-        selection: KeySelection = ALL_KEYS,
-    ) -> dict[str, list[Any]]:
-        grouped: dict[str, list[Any]] = {}
-        if not run_ids or selection.keys == frozenset():
-            return grouped
-        stmt = sa.select(table.c.run_id, table.c.key, table.c.value).where(
-            among(self._conn, table.c.run_id, run_ids)
-        )
-        if selection.keys is not None:
-            stmt = stmt.where(among(self._conn, table.c.key, sorted(selection.keys)))
-        rows = self._conn.execute(stmt.order_by(table.c.run_id, table.c.key)).all()
-        for run_id, key, value in rows:
-            grouped.setdefault(run_id, []).append(kind(key, value))
-        return grouped

@@ -16,7 +16,7 @@ from ...domain.entities import LifecycleStage, RunInfo
 from ...domain.errors import TrackdError, Unavailable
 from ...domain.search import SearchSpec
 from .dialect import upsert
-from .engine import WRITE_OPTION, create_engine
+from .engine import PING_AFTER_IDLE_SECONDS, WRITE_OPTION, create_engine
 from .experiments import SqlExperimentRepository
 from .idempotency import SqlIdempotencyRepository
 from .metrics import SqlMetricRepository
@@ -58,8 +58,19 @@ class SqlTransaction:
 
 
 class SqlStore:
-    def __init__(self, uri: str, pool_size: int = 10, max_overflow: int = 20) -> None:
-        self.engine = create_engine(uri, pool_size=pool_size, max_overflow=max_overflow)
+    def __init__(
+        self,
+        uri: str,
+        pool_size: int = 10,
+        max_overflow: int = 20,
+        ping_after_idle_seconds: float = PING_AFTER_IDLE_SECONDS,
+    ) -> None:
+        self.engine = create_engine(
+            uri,
+            pool_size=pool_size,
+            max_overflow=max_overflow,
+            ping_after_idle_seconds=ping_after_idle_seconds,
+        )
 
     @property
     def dialect(self) -> str:

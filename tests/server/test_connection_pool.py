@@ -1,0 +1,67 @@
+"""Pooled PostgreSQL connections that the server side closed (a restart, a proxy's idle
+timeout): a connection idle longer than the ping threshold is checked and replaced before use;
+one in steady use is not pinged, and if it did die the request fails as UNAVAILABLE (which
+clients retry) and the pool recovers on the next request."""
+
+from __future__ import annotations
+
+import time
+import uuid
+from collections.abc import Iterator
+
+import psycopg
+import pytest
+import sqlalchemy as sa
+from trackd_server.domain.errors import Unavailable
+from trackd_server.store.sql.store import SqlStore
+
+from tests.support.postgres import create_database, drop_database
+
+
+@pytest.fixture
+def own_db_url(pg_admin_url: str) -> Iterator[str]:
+    """A database of this test's own: the test kills every connection to it."""
+    name = f"trackd_pool_{uuid.uuid4().hex[:8]}"
+    yield create_database(pg_admin_url, name)
+    drop_database(pg_admin_url, name)
+
+
+def _terminate_backends(pg_admin_url: str, store: SqlStore) -> int:
+    database = store.engine.url.database
+    with psycopg.connect(pg_admin_url.replace("+psycopg", ""), autocommit=True) as admin:
+        rows = admin.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+            "WHERE datname = %s AND pid <> pg_backend_pid()",
+            (database,),
+        ).fetchall()
+    return len(rows)
+
+
+def _read(store: SqlStore) -> int:
+    with store.transaction(write=False) as tx:
+        return int(tx.conn.execute(sa.text("SELECT 1")).scalar_one())
+
+
+def test_idle_connection_is_pinged_and_replaced(own_db_url: str, pg_admin_url: str) -> None:
+    store = SqlStore(own_db_url, pool_size=1, max_overflow=0, ping_after_idle_seconds=0.2)
+    try:
+        assert _read(store) == 1
+        assert _terminate_backends(pg_admin_url, store) >= 1
+        time.sleep(0.3)
+        assert _read(store) == 1  # no error: the ping found the dead connection first
+    finally:
+        store.dispose()
+
+
+def test_busy_connection_failure_is_unavailable_then_recovers(
+    own_db_url: str, pg_admin_url: str
+) -> None:
+    store = SqlStore(own_db_url, pool_size=1, max_overflow=0, ping_after_idle_seconds=3600)
+    try:
+        assert _read(store) == 1
+        assert _terminate_backends(pg_admin_url, store) >= 1
+        with pytest.raises(Unavailable):
+            _read(store)
+        assert _read(store) == 1
+    finally:
+        store.dispose()
