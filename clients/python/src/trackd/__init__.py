@@ -12,6 +12,8 @@ Both return the dataclasses of `trackd.entities` and raise the `trackd.exception
 from importlib.metadata import PackageNotFoundError
 from importlib.metadata import version as _dist_version
 
+from trackd._async_logging import AsyncLoggingError, PendingWrite
+from trackd._run_writes import async_logging_enabled, enable_async_logging
 from trackd.artifacts import (
     FileInfo,
     log_artifact,
@@ -61,6 +63,7 @@ from trackd.fluent import (
     delete_run,
     delete_tag,
     end_run,
+    flush_async_logging,
     get_experiment,
     get_experiment_by_name,
     get_parent_run,
@@ -89,6 +92,7 @@ __all__ = [
     "AbortedError",
     "ActiveRun",
     "AlreadyExistsError",
+    "AsyncLoggingError",
     "CancelledError",
     "DataLossError",
     "DeadlineExceededError",
@@ -104,6 +108,7 @@ __all__ = [
     "NotFoundError",
     "PagedList",
     "Param",
+    "PendingWrite",
     "PermissionDeniedError",
     "ResourceExhaustedError",
     "Run",
@@ -120,10 +125,13 @@ __all__ = [
     "ViewType",
     "__version__",
     "active_run",
+    "async_logging_enabled",
     "create_experiment",
     "delete_run",
     "delete_tag",
+    "enable_async_logging",
     "end_run",
+    "flush_async_logging",
     "get_experiment",
     "get_experiment_by_name",
     "get_parent_run",

@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import math
 import time
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any, TypeVar
@@ -12,17 +11,15 @@ import grpc
 
 from trackd import _context, _convert, _env
 from trackd._history import HistoryMethods
+from trackd._run_writes import RunWriteMethods
 from trackd._transport import Transport
 from trackd.artifacts import ArtifactMethods
 from trackd.entities import (
     Experiment,
-    Metric,
     PagedList,
-    Param,
     Run,
     RunInfo,
     RunStatus,
-    RunTag,
     ViewType,
 )
 from trackd.exceptions import NotFoundError
@@ -30,16 +27,9 @@ from trackd.v1 import (
     experiment_service_pb2 as exp_pb,
 )
 from trackd.v1 import (
-    metric_service_pb2 as metric_pb,
-)
-from trackd.v1 import (
     run_service_pb2 as run_pb,
 )
 
-# The server's LogBatch limits; log_batch splits larger batches into requests within them.
-MAX_METRICS_PER_BATCH = 1000
-MAX_PARAMS_PER_BATCH = 100
-MAX_TAGS_PER_BATCH = 100
 # The largest pages the server accepts.
 MAX_SEARCH_PAGE_SIZE = 1000
 
@@ -54,18 +44,6 @@ def _ids(experiment_ids: str | Iterable[str]) -> list[str]:
     if isinstance(experiment_ids, str):
         return [experiment_ids]
     return [str(i) for i in experiment_ids]
-
-
-def _params(params: Iterable[Param] | Mapping[str, Any]) -> list[Param]:
-    if isinstance(params, Mapping):
-        return [Param(str(k), str(v)) for k, v in params.items()]
-    return list(params)
-
-
-def _tags(tags: Iterable[RunTag] | Mapping[str, Any]) -> list[RunTag]:
-    if isinstance(tags, Mapping):
-        return [RunTag(str(k), str(v)) for k, v in tags.items()]
-    return list(tags)
 
 
 def _read_mask(
@@ -100,7 +78,7 @@ def _limited(pages: Iterator[PagedList[T]], max_results: int | None) -> Iterator
                     return
 
 
-class TrackingClient(HistoryMethods, ArtifactMethods):
+class TrackingClient(RunWriteMethods, HistoryMethods, ArtifactMethods):
     """A client of one trackd server.
 
     Args:
@@ -138,8 +116,12 @@ class TrackingClient(HistoryMethods, ArtifactMethods):
         )
 
     def close(self) -> None:
-        """Closes the connection; a later call reopens it."""
-        self._transport.close()
+        """Sends the writes still queued (`synchronous=False`), then closes the connection; a
+        later call reopens it."""
+        try:
+            self.flush()
+        finally:
+            self._transport.close()
 
     def __enter__(self) -> TrackingClient:
         return self
@@ -342,82 +324,6 @@ class TrackingClient(HistoryMethods, ArtifactMethods):
         """Restores a soft-deleted run."""
         request = run_pb.RestoreRunRequest(run_id=run_id)
         self._transport.call(lambda s: s.runs.RestoreRun, request)
-
-    def log_param(self, run_id: str, key: str, value: Any) -> Any:
-        """Logs a param (stored as `str(value)`) and returns `value`.
-
-        Params are write-once: the same value again is fine; a different one raises
-        InvalidArgumentError naming both values.
-        """
-        request = run_pb.LogParamRequest(run_id=run_id, key=key, value=str(value))
-        self._transport.call(lambda s: s.runs.LogParam, request)
-        return value
-
-    def log_metric(
-        self,
-        run_id: str,
-        key: str,
-        value: float,
-        timestamp: int | None = None,
-        step: int | None = None,
-    ) -> None:
-        """Appends a point to a metric's history. NaN and infinities are kept.
-
-        Args:
-            timestamp: milliseconds since the epoch; default now.
-            step: default 0.
-        Raises:
-            InvalidArgumentError: if `value` is a bool or not a number (before any request).
-        """
-        request = metric_pb.LogMetricRequest(
-            run_id=run_id,
-            key=key,
-            value=_convert.metric_value(key, value),
-            timestamp=timestamp if timestamp is not None else _now_ms(),
-            step=step or 0,
-        )
-        self._transport.call(lambda s: s.metrics.LogMetric, request)
-
-    def set_tag(self, run_id: str, key: str, value: Any) -> None:
-        """Sets (inserts or overwrites) a run tag; setting `mlflow.runName` renames the run."""
-        request = run_pb.SetRunTagRequest(run_id=run_id, key=key, value=str(value))
-        self._transport.call(lambda s: s.runs.SetRunTag, request)
-
-    def delete_tag(self, run_id: str, key: str) -> None:
-        """Removes a run tag. NotFoundError if the run has no such tag."""
-        request = run_pb.DeleteRunTagRequest(run_id=run_id, key=key)
-        self._transport.call(lambda s: s.runs.DeleteRunTag, request)
-
-    def log_batch(
-        self,
-        run_id: str,
-        metrics: Iterable[Metric] = (),
-        params: Iterable[Param] | Mapping[str, Any] = (),
-        tags: Iterable[RunTag] | Mapping[str, Any] = (),
-    ) -> None:
-        """Logs metrics, params and tags, split into requests within the server's limits
-        (1000 metrics, 100 params, 100 tags each).
-
-        Each request is atomic and has its own request id; a batch that needs several requests
-        is not atomic as a whole: if one fails, the ones before it stay written. Every metric
-        value is checked before anything is sent.
-        """
-        metric_msgs = [_convert.metric_to_proto(m) for m in metrics]
-        param_msgs = [_convert.param_to_proto(p) for p in _params(params)]
-        tag_msgs = [_convert.tag_to_proto(t) for t in _tags(tags)]
-        chunks = max(
-            math.ceil(len(metric_msgs) / MAX_METRICS_PER_BATCH),
-            math.ceil(len(param_msgs) / MAX_PARAMS_PER_BATCH),
-            math.ceil(len(tag_msgs) / MAX_TAGS_PER_BATCH),
-        )
-        for i in range(chunks):
-            request = run_pb.LogBatchRequest(
-                run_id=run_id,
-                metrics=metric_msgs[i * MAX_METRICS_PER_BATCH : (i + 1) * MAX_METRICS_PER_BATCH],
-                params=param_msgs[i * MAX_PARAMS_PER_BATCH : (i + 1) * MAX_PARAMS_PER_BATCH],
-                tags=tag_msgs[i * MAX_TAGS_PER_BATCH : (i + 1) * MAX_TAGS_PER_BATCH],
-            )
-            self._transport.call(lambda s: s.runs.LogBatch, request)
 
     def search_runs(
         self,

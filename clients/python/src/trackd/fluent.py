@@ -18,6 +18,7 @@ from types import TracebackType
 from typing import Any
 
 from trackd import _context, _env
+from trackd._async_logging import PendingWrite
 from trackd._dataframe import runs_to_dataframe
 from trackd.artifacts import (  # noqa: F401 - the fluent artifact API lives there
     log_artifact,
@@ -378,14 +379,30 @@ def last_active_run() -> Run | None:
 
 
 def end_run(status: RunStatus | str = "FINISHED") -> None:
-    """Ends the active run of this thread (if any) with `status` and the current time."""
+    """Ends the active run of this thread (if any) with `status` and the current time.
+
+    Writes queued with synchronous=False are sent first. If some of them failed, the run ends
+    as FAILED (it is missing data) and `AsyncLoggingError` says which writes failed.
+    """
     stack = _stack()
     if not stack:
         return
     run = stack[-1]
+    final = RunStatus.parse(status)
+    try:
+        run._client.flush()
+    except TrackdError:
+        _terminate(run, RunStatus.FAILED if final is RunStatus.FINISHED else final)
+        raise
+    _terminate(run, final)
+
+
+def _terminate(run: ActiveRun, status: RunStatus) -> None:
     _local.last_active_run_id = run.info.run_id
-    run._client.set_terminated(run.info.run_id, RunStatus.parse(status))
-    stack.pop()
+    run._client.set_terminated(run.info.run_id, status)
+    stack = _stack()
+    if stack and stack[-1] is run:
+        stack.pop()
     with _state_lock:
         _open_runs.pop(run.info.run_id, None)
 
@@ -395,6 +412,10 @@ def _end_open_runs_at_exit() -> None:
         mine = [r for r in _open_runs.values() if r._owner_pid == os.getpid()]
         _open_runs.clear()
     for run in reversed(mine):
+        try:
+            run._client.flush(timeout=60)
+        except (TrackdError, TimeoutError) as err:
+            _log.warning("queued writes to run %s failed at exit: %s", run.info.run_id, err)
         try:
             run._client.set_terminated(run.info.run_id, RunStatus.FINISHED)
         except TrackdError as err:
@@ -412,16 +433,19 @@ def _target(run_id: str | None) -> tuple[TrackingClient, str]:
     return run._client, run.info.run_id
 
 
-def log_param(key: str, value: Any) -> Any:
-    """Logs a param to the active run (starting one if needed) and returns `value`."""
+def log_param(key: str, value: Any, synchronous: bool | None = None) -> Any:
+    """Logs a param to the active run (starting one if needed) and returns `value` (a
+    `PendingWrite` with synchronous=False; None follows `enable_async_logging`)."""
     client, run_id = _target(None)
-    return client.log_param(run_id, key, value)
+    return client.log_param(run_id, key, value, synchronous=synchronous)
 
 
-def log_params(params: Mapping[str, Any], run_id: str | None = None) -> None:
+def log_params(
+    params: Mapping[str, Any], run_id: str | None = None, synchronous: bool | None = None
+) -> PendingWrite | None:
     """Logs several params in as few requests as the server's limits allow."""
     client, target = _target(run_id)
-    client.log_batch(target, params=params)
+    return client.log_batch(target, params=params, synchronous=synchronous)
 
 
 def log_metric(
@@ -430,13 +454,18 @@ def log_metric(
     step: int | None = None,
     timestamp: int | None = None,
     run_id: str | None = None,
-) -> None:
+    synchronous: bool | None = None,
+) -> PendingWrite | None:
     """Appends a metric point to the active run (starting one if needed).
 
-    `step` defaults to 0 and `timestamp` (ms since the epoch) to now.
+    `step` defaults to 0 and `timestamp` (ms since the epoch) to now. With synchronous=False
+    the point is queued and sent in a batch by a background thread (see
+    `enable_async_logging`); the call returns a `PendingWrite` at once.
     """
     client, target = _target(run_id)
-    client.log_metric(target, key, value, timestamp=timestamp, step=step)
+    return client.log_metric(
+        target, key, value, timestamp=timestamp, step=step, synchronous=synchronous
+    )
 
 
 def log_metrics(
@@ -444,24 +473,35 @@ def log_metrics(
     step: int | None = None,
     timestamp: int | None = None,
     run_id: str | None = None,
-) -> None:
+    synchronous: bool | None = None,
+) -> PendingWrite | None:
     """Logs several metrics at one step and one timestamp (default now)."""
     client, target = _target(run_id)
     when = timestamp if timestamp is not None else int(time.time() * 1000)
     points = [Metric(str(k), v, when, step or 0) for k, v in metrics.items()]
-    client.log_batch(target, metrics=points)
+    return client.log_batch(target, metrics=points, synchronous=synchronous)
 
 
-def set_tag(key: str, value: Any) -> None:
+def set_tag(key: str, value: Any, synchronous: bool | None = None) -> PendingWrite | None:
     """Sets a tag on the active run (starting one if needed)."""
     client, run_id = _target(None)
-    client.set_tag(run_id, key, value)
+    return client.set_tag(run_id, key, value, synchronous=synchronous)
 
 
-def set_tags(tags: Mapping[str, Any]) -> None:
+def set_tags(tags: Mapping[str, Any], synchronous: bool | None = None) -> PendingWrite | None:
     """Sets several tags on the active run (starting one if needed)."""
     client, run_id = _target(None)
-    client.log_batch(run_id, tags=tags)
+    return client.log_batch(run_id, tags=tags, synchronous=synchronous)
+
+
+def flush_async_logging(timeout: float | None = None) -> None:
+    """Waits until every write queued with synchronous=False by this process's fluent client
+    (and the clients of its active runs) has been sent; raises `AsyncLoggingError` for queued
+    writes that failed unobserved. `end_run` does this before it ends a run."""
+    clients = {id(run._client): run._client for run in _stack()}
+    clients.setdefault(id(_client()), _client())
+    for client in clients.values():
+        client.flush(timeout)
 
 
 def delete_tag(key: str) -> None:
