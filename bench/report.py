@@ -38,6 +38,13 @@ FIGURES = (
         True,
         unit="s",
     ),
+    Figure(
+        "training_loop_async",
+        "the same loop with asynchronous logging (synchronous=False)",
+        "median",
+        True,
+        unit="s",
+    ),
     Figure("search", "filtered + ordered search, 100 results, p50 / p99", "p50", True, unit="ms"),
     Figure("paging", "page through all runs (1000 per page)", "median", True, unit="s"),
     Figure("history_full", "{points}-point history, full", "median", True, 1000.0, "ms"),

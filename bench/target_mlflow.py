@@ -57,6 +57,13 @@ class MlflowTarget:
             for step in range(steps):
                 mlflow.log_metric("loss", 1.0 / (step + 1), step=step)
 
+    def training_loop_async(self, experiment_id: str, steps: int) -> None:
+        # MLflow's asynchronous logging; the run's end waits for the queue to drain.
+        with mlflow.start_run(experiment_id=experiment_id):
+            for step in range(steps):
+                mlflow.log_metric("loss", 1.0 / (step + 1), step=step, synchronous=False)
+            mlflow.flush_async_logging()
+
     def search_page(
         self,
         experiment_id: str,

@@ -53,6 +53,12 @@ class TrackdTarget:
             for step in range(steps):
                 trackd.log_metric("loss", 1.0 / (step + 1), step=step)
 
+    def training_loop_async(self, experiment_id: str, steps: int) -> None:
+        # end_run (leaving the block) sends what is still queued before it ends the run.
+        with trackd.start_run(experiment_id=experiment_id):
+            for step in range(steps):
+                trackd.log_metric("loss", 1.0 / (step + 1), step=step, synchronous=False)
+
     def search_page(
         self,
         experiment_id: str,

@@ -160,6 +160,15 @@ def measure_writes(target: Any, scratch: str, plan: Plan) -> tuple[dict[str, Any
         )
     )
     results["training_loop"]["steps"] = plan.training_steps
+    log(f"training loop ({plan.training_steps} steps, fluent API, asynchronous logging)")
+    results["training_loop_async"] = stats.duration_summary(
+        stats.time_repeated(
+            lambda: target.training_loop_async(scratch, plan.training_steps),
+            plan.training_repeats,
+            plan.budget_s * 2,
+        )
+    )
+    results["training_loop_async"]["steps"] = plan.training_steps
     return results, series_run
 
 
