@@ -34,6 +34,11 @@ def require_active(tx: StoreTransaction, experiment_id: int, lock: bool) -> None
         if lock
         else tx.experiments.stage_for_share(experiment_id)
     )
+    check_active(experiment_id, stage)
+
+
+def check_active(experiment_id: int, stage: LifecycleStage | None) -> None:
+    """NOT_FOUND when the experiment is missing (stage None), FAILED_PRECONDITION if deleted."""
     if stage is None:
         raise experiment_not_found(str(experiment_id))
     if stage is not LifecycleStage.ACTIVE:

@@ -12,6 +12,7 @@ from ..domain.entities import (
     Page,
     Param,
     Run,
+    RunData,
     RunInfo,
     RunStatus,
     Tag,
@@ -21,7 +22,7 @@ from ..domain.errors import FailedPrecondition, InvalidArgument, NotFound
 from ..store.protocol import RunReadMask, StoreTransaction, TrackingStore
 from . import validation
 from .clock import now_ms
-from .experiments import experiment_not_found, require_active
+from .experiments import check_active, experiment_not_found
 from .idempotency import run_once
 from .names import generate_run_name
 from .pagination import PageTokens, page_size, query_digest
@@ -105,9 +106,10 @@ class RunService:
             validation.run_id(parent_run_id, "parent_run_id")
 
         def work(tx: StoreTransaction) -> Run:
-            require_active(tx, numeric_experiment, lock=False)
-            experiment = tx.experiments.get(numeric_experiment)
-            assert experiment is not None
+            found = tx.experiments.location_for_share(numeric_experiment)
+            check_active(numeric_experiment, found[0] if found else None)
+            assert found is not None
+            location = found[1]
             if parent_run_id and tx.runs.get_info(parent_run_id) is None:
                 raise NotFound(
                     f"parent run {parent_run_id!r} does not exist",
@@ -123,7 +125,7 @@ class RunService:
                 status=RunStatus.RUNNING,
                 start_time=now_ms() if start_time is None else start_time,
                 end_time=None,
-                artifact_uri=f"{experiment.artifact_location.rstrip('/')}/{run_id}/artifacts",
+                artifact_uri=f"{location.rstrip('/')}/{run_id}/artifacts",
                 lifecycle_stage=LifecycleStage.ACTIVE,
             )
             system = [Tag(RUN_NAME_TAG, info.run_name)]
@@ -131,10 +133,13 @@ class RunService:
                 system.append(Tag(USER_TAG, user))
             if parent_run_id:
                 system.append(Tag(PARENT_RUN_TAG, parent_run_id))
-            tx.runs.insert(info, [*tags, *system])
-            created = tx.runs.get(run_id)
-            assert created is not None
-            return created
+            stored_tags = [*tags, *system]
+            tx.runs.insert(info, stored_tags)
+            # The new run is exactly what was inserted: no need to read it back. Tags as the
+            # store keeps them: the last value of each key, in key order.
+            last = {t.key: t.value for t in stored_tags}
+            data = RunData(tags=tuple(Tag(k, last[k]) for k in sorted(last)))
+            return Run(info=info, data=data)
 
         args = [
             numeric_experiment,

@@ -55,6 +55,7 @@ class ExperimentRepository(Protocol):
     def lock(self, experiment_id: int) -> LifecycleStage | None: ...
     def stage_for_share(self, experiment_id: int) -> LifecycleStage | None: ...
     def stages(self, experiment_ids: Sequence[int]) -> dict[int, LifecycleStage]: ...
+    def location_for_share(self, experiment_id: int) -> tuple[LifecycleStage, str] | None: ...
     def name_taken(self, name: str) -> bool: ...
     def update(self, experiment_id: int, now: int, **values: Any) -> None: ...
     def set_tag(self, experiment_id: int, tag: Tag) -> None: ...
@@ -106,6 +107,15 @@ class MetricSeries:
         return len(self.points) < self.total
 
 
+@dataclass
+class HistoryColumns:
+    """Points of one series as parallel lists: point i is (steps[i], timestamps[i], values[i])."""
+
+    steps: list[int] = field(default_factory=list)
+    timestamps: list[int] = field(default_factory=list)
+    values: list[float] = field(default_factory=list)
+
+
 class MetricRepository(Protocol):
     def append(self, run_id: str, experiment_id: int, metrics: Sequence[Metric]) -> None: ...
     def history(
@@ -116,8 +126,33 @@ class MetricRepository(Protocol):
         cursor: Sequence[Any] | None,
         steps: StepRange = ALL_STEPS,
     ) -> tuple[list[Metric], list[Any] | None]: ...
-    def series(self, run_id: str, key: str, max_points: int, steps: StepRange) -> MetricSeries:
-        """One series, downsampled to at most max_points points when it has more."""
+    def history_columns(
+        self,
+        run_id: str,
+        key: str,
+        limit: int,
+        cursor: Sequence[Any] | None,
+        steps: StepRange = ALL_STEPS,
+    ) -> tuple[HistoryColumns, list[Any] | None]:
+        """The same page as history(), as columns, built without an object per point."""
+        ...
+
+    def series(
+        self,
+        run_id: str,
+        key: str,
+        max_points: int,
+        steps: StepRange,
+        summarized: bool = True,
+    ) -> MetricSeries | None:
+        """One series, downsampled to at most max_points points when it has more. Through the
+        series' summaries unless `summarized` is False; None when they lag too far behind to
+        answer (summarize() the series in a write transaction, then ask again)."""
+        ...
+
+    def summarize(self, run_id: str, key: str) -> int:
+        """Brings the series' summaries up to date; returns how many blocks were added. Needs
+        a write transaction."""
         ...
 
     def series_sizes(
@@ -128,9 +163,9 @@ class MetricRepository(Protocol):
 
     def many_series(
         self, sizes: dict[tuple[str, str], int], max_points: int, steps: StepRange
-    ) -> dict[tuple[str, str], MetricSeries]:
+    ) -> dict[tuple[str, str], MetricSeries | None]:
         """The series of `sizes` (as returned by series_sizes), each downsampled to at most
-        max_points points."""
+        max_points points; None for a series whose summaries lag (as series())."""
         ...
 
 

@@ -109,6 +109,16 @@ class SqlExperimentRepository:
         ).scalar_one_or_none()
         return None if stage is None else LifecycleStage(stage)
 
+    def location_for_share(self, experiment_id: int) -> tuple[LifecycleStage, str] | None:
+        """The experiment's stage and artifact location, locked against concurrent delete until
+        the transaction ends (creating a run needs both)."""
+        row = self._conn.execute(
+            sa.select(E.lifecycle_stage, E.artifact_location)
+            .where(E.experiment_id == experiment_id)
+            .with_for_update(read=True)
+        ).one_or_none()
+        return None if row is None else (LifecycleStage(row[0]), row[1])
+
     def stages(self, experiment_ids: Sequence[int]) -> dict[int, LifecycleStage]:
         """The stage of each listed experiment that exists, in one query (searches check every
         searched experiment before reading its runs)."""
