@@ -151,24 +151,20 @@ def measure_writes(target: Any, scratch: str, plan: Plan) -> tuple[dict[str, Any
             target.log_batch_metrics(series_run, batch)
         rates.append(per_rep / (time.perf_counter() - started))
     results["log_batch"] = stats.rate_summary(rates, "metrics/s")
-    log(f"training loop ({plan.training_steps} steps, fluent API)")
-    results["training_loop"] = stats.duration_summary(
-        stats.time_repeated(
-            lambda: target.training_loop(scratch, plan.training_steps),
-            plan.training_repeats,
-            plan.budget_s * 2,
+    loops = {
+        "training_loop": target.training_loop,
+        "training_loop_async": target.training_loop_async,
+    }
+    for name, loop in loops.items():
+        log(f"{name.replace('_', ' ')} ({plan.training_steps} steps, fluent API)")
+        results[name] = stats.duration_summary(
+            stats.time_repeated(
+                lambda loop=loop: loop(scratch, plan.training_steps),
+                plan.training_repeats,
+                plan.budget_s * 2,
+            )
         )
-    )
-    results["training_loop"]["steps"] = plan.training_steps
-    log(f"training loop ({plan.training_steps} steps, fluent API, asynchronous logging)")
-    results["training_loop_async"] = stats.duration_summary(
-        stats.time_repeated(
-            lambda: target.training_loop_async(scratch, plan.training_steps),
-            plan.training_repeats,
-            plan.budget_s * 2,
-        )
-    )
-    results["training_loop_async"]["steps"] = plan.training_steps
+        results[name]["steps"] = plan.training_steps
     return results, series_run
 
 

@@ -14,14 +14,14 @@ from trackd_server.domain.entities import LifecycleStage, Metric, Param, RunInfo
 from trackd_server.service.search import experiment_search_spec, run_search_spec
 from trackd_server.store.sql.store import SqlStore
 
+from tests.support.stores import upgraded_store
+
 
 @pytest.fixture(scope="session")
 def store(backend_url: str) -> Iterator[SqlStore]:
     """The SQL store on each backend in turn, schema created by the store's own migrations."""
-    sql_store = SqlStore(backend_url)
-    sql_store.upgrade()
-    yield sql_store
-    sql_store.dispose()
+    with upgraded_store(backend_url) as sql_store:
+        yield sql_store
 
 
 @dataclass

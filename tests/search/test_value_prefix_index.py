@@ -14,6 +14,7 @@ from trackd_server.store.sql.models import VALUE_PREFIX, ParamRow, RunRow
 from trackd_server.store.sql.store import SqlStore
 
 from tests.search.conftest import RunSeed, new_experiment, search_run_names, write_runs
+from tests.support.stores import upgraded_store
 
 BASE = "é" * (VALUE_PREFIX - 1)  # multi-byte: the prefix counts characters, not bytes
 VALUES = {
@@ -66,10 +67,8 @@ def test_prefix_alone_does_not_match_a_longer_value(store: SqlStore, runs: int, 
 
 @pytest.fixture(scope="module")
 def pg_store(pg_url: str) -> Iterator[SqlStore]:
-    sql_store = SqlStore(pg_url)
-    sql_store.upgrade()
-    yield sql_store
-    sql_store.dispose()
+    with upgraded_store(pg_url) as sql_store:
+        yield sql_store
 
 
 def test_postgresql_plans_a_selective_param_filter_on_the_index(pg_store: SqlStore) -> None:

@@ -8,13 +8,13 @@ import pytest
 from trackd_server.service.tracking import TrackingServices, build_services
 from trackd_server.store.sql.store import SqlStore
 
+from tests.support.stores import upgraded_store
+
 
 @pytest.fixture(scope="session")
 def store(backend_url: str) -> Iterator[SqlStore]:
-    sql_store = SqlStore(backend_url)
-    sql_store.upgrade()
-    yield sql_store
-    sql_store.dispose()
+    with upgraded_store(backend_url) as sql_store:
+        yield sql_store
 
 
 @pytest.fixture(scope="session")
