@@ -2,13 +2,9 @@
 
 from __future__ import annotations
 
-import inspect
-from typing import Any
-
 import trackd
 from dataset import RunSpec
 from trackd import Metric, TrackingClient
-from trackd.v1 import metric_service_pb2
 
 
 class TrackdTarget:
@@ -77,20 +73,14 @@ class TrackdTarget:
         return [r.info.run_name for r in page], page.token
 
     def history(self, run_id: str, key: str) -> int:
-        return len(self.client.get_metric_history(run_id, key))
+        """`get_metric_history_columns`: every point as three lists (packed arrays on the wire,
+        pages of up to 100000 points), the client's fastest full read."""
+        return len(self.client.get_metric_history_columns(run_id, key))
 
     def sampled_history(self, run_id: str, key: str, max_points: int) -> int:
-        """GetMetricHistory with max_points: the whole series downsampled in the server."""
-        method = self.client.get_metric_history
-        if "max_points" in inspect.signature(method).parameters:
-            found: Any = method(run_id, key, max_points=max_points)  # type: ignore[call-arg]
-            return len(found)
-        # The client has no public parameter for it yet: the generated request, same channel.
-        request = metric_service_pb2.GetMetricHistoryRequest(
-            run_id=run_id, metric_key=key, max_points=max_points
-        )
-        reply = self.client._transport.call(lambda s: s.metrics.GetMetricHistory, request)
-        return len(reply.metrics)
+        """`get_metric_history_columns` with max_points: the series downsampled in the server
+        (from its block summaries), as three lists."""
+        return len(self.client.get_metric_history_columns(run_id, key, max_points=max_points))
 
     def log_artifact(self, run_id: str, local_path: str, artifact_path: str) -> None:
         """`TrackingClient.log_artifact`: streamed over gRPC in 1 MiB chunks, SHA-256 checked."""

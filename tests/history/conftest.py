@@ -11,6 +11,7 @@ from dataclasses import dataclass
 import grpc
 import pytest
 from trackd.v1 import metric_service_pb2_grpc, run_pb2, run_service_pb2, run_service_pb2_grpc
+from trackd_server.store.sql.summaries import BLOCK_POINTS
 
 
 @dataclass(frozen=True)
@@ -69,36 +70,50 @@ def in_server_order(points: Sequence[Point]) -> list[Point]:
     return sorted(points, key=lambda p: (p.step, p.timestamp, p.logged))
 
 
-def expected_downsample(points: Sequence[Point], max_points: int) -> list[Point]:
-    """The reference of the documented rule: position buckets, first/last/min/max of each,
-    NaN never an extreme, ties to the point logged first."""
+def _extremes(members: Sequence[Point]) -> list[Point]:
+    """First, last, minimum and maximum of one bucket: NaN never an extreme, ties to the point
+    logged first."""
+    kept = [members[0], members[-1]]
+    numbers = [p for p in members if not math.isnan(p.value)]
+    if numbers:
+        kept.append(min(numbers, key=lambda p: (p.value, p.logged)))
+        kept.append(min(numbers, key=lambda p: (-p.value, p.logged)))
+    return kept
+
+
+def expected_downsample(
+    points: Sequence[Point],
+    max_points: int,
+    start_step: int | None = None,
+    end_step: int | None = None,
+) -> list[Point]:
+    """The reference of the documented rule, computed point by point from the whole logged
+    series: the points in the step range are returned whole when they fit; else they are cut
+    into 64-point position blocks of the whole series (clipped to the range), and with at least
+    B = max_points // 4 such units, unit u goes to bucket floor(u * B / U); with fewer, point i
+    of the n in range goes to bucket floor(i * B / n). Each bucket keeps first, last, min, max."""
     ordered = in_server_order(points)
-    n = len(ordered)
+    inside = [
+        (position, p)
+        for position, p in enumerate(ordered)
+        if (start_step is None or p.step >= start_step) and (end_step is None or p.step <= end_step)
+    ]
+    n = len(inside)
     if n <= max_points:
-        return ordered
+        return [p for _, p in inside]
     buckets = max(1, max_points // 4)
-    kept: set[int] = set()
-    members: dict[int, list[int]] = {}
-    for i in range(n):
-        members.setdefault(i * buckets // n, []).append(i)
-    for idx in members.values():
-        kept.update((idx[0], idx[-1]))
-        numbers = [i for i in idx if not math.isnan(ordered[i].value)]
-        if numbers:
-            low = min(ordered[i].value for i in numbers)
-            high = max(ordered[i].value for i in numbers)
-            kept.add(
-                min(
-                    (i for i in numbers if ordered[i].value == low), key=lambda i: ordered[i].logged
-                )
-            )
-            kept.add(
-                min(
-                    (i for i in numbers if ordered[i].value == high),
-                    key=lambda i: ordered[i].logged,
-                )
-            )
-    return [ordered[i] for i in sorted(kept)]
+    units: dict[int, list[Point]] = {}
+    for position, p in inside:
+        units.setdefault(position // BLOCK_POINTS, []).append(p)
+    members: dict[int, list[Point]] = {}
+    if len(units) >= buckets:
+        for u, unit in enumerate(units.values()):
+            members.setdefault(u * buckets // len(units), []).extend(unit)
+    else:
+        for i, (_, p) in enumerate(inside):
+            members.setdefault(i * buckets // n, []).append(p)
+    kept = {p.logged: p for bucket in members.values() for p in _extremes(bucket)}
+    return in_server_order(list(kept.values()))
 
 
 def as_tuples(metrics: Sequence[run_pb2.Metric]) -> list[tuple[int, int, str]]:

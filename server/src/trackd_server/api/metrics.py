@@ -10,7 +10,9 @@ from trackd.v1 import metric_service_pb2_grpc
 
 from ..domain.entities import Metric
 from ..service.metrics import MetricService, step_range
-from ..store.protocol import StepRange
+from ..store.protocol import HistoryColumns, StepRange
+
+COLUMNS = pb.HISTORY_LAYOUT_COLUMNS
 
 
 def _add_points(target: Any, points: Sequence[Metric], with_key: bool = True) -> None:
@@ -22,6 +24,21 @@ def _add_points(target: Any, points: Sequence[Metric], with_key: bool = True) ->
             add(key=m.key, value=m.value, timestamp=m.timestamp, step=m.step)
         else:
             add(value=m.value, timestamp=m.timestamp, step=m.step)
+
+
+def _set_columns(target: pb.MetricColumns, columns: HistoryColumns) -> None:
+    # Marked present even when empty: a client can tell this answer from an older server's,
+    # which ignores the layout and answers with rows.
+    target.SetInParent()
+    target.steps.extend(columns.steps)
+    target.timestamps.extend(columns.timestamps)
+    target.values.extend(columns.values)
+
+
+def _columns_of(points: Sequence[Metric]) -> HistoryColumns:
+    return HistoryColumns(
+        [m.step for m in points], [m.timestamp for m in points], [m.value for m in points]
+    )
 
 
 def _steps(request: pb.GetMetricHistoryRequest | pb.GetMetricHistoryBulkRequest) -> StepRange:
@@ -57,7 +74,21 @@ class MetricServicer(metric_service_pb2_grpc.MetricServiceServicer):
             reply = pb.GetMetricHistoryResponse(
                 total_points=series.total, downsampled=series.downsampled
             )
-            _add_points(reply.metrics, series.points)
+            if request.layout == COLUMNS:
+                _set_columns(reply.columns, _columns_of(series.points))
+            else:
+                _add_points(reply.metrics, series.points)
+            return reply
+        if request.layout == COLUMNS:
+            columns, token = self._metrics.history_columns(
+                request.run_id,
+                request.metric_key,
+                request.page_size,
+                request.page_token,
+                _steps(request),
+            )
+            reply = pb.GetMetricHistoryResponse(next_page_token=token)
+            _set_columns(reply.columns, columns)
             return reply
         page = self._metrics.history(
             request.run_id,
@@ -84,6 +115,9 @@ class MetricServicer(metric_service_pb2_grpc.MetricServiceServicer):
                 total_points=found_series.total,
                 downsampled=found_series.downsampled,
             )
-            # The key is the series'; repeating it per point would only add bytes.
-            _add_points(series.points, found_series.points, with_key=False)
+            if request.layout == COLUMNS:
+                _set_columns(series.columns, _columns_of(found_series.points))
+            else:
+                # The key is the series'; repeating it per point would only add bytes.
+                _add_points(series.points, found_series.points, with_key=False)
         return reply

@@ -1,25 +1,46 @@
 """Metrics: logging single points and reading histories, whole or downsampled.
 
-Every read is bounded: a page holds at most HISTORY_PAGE_MAX points, a downsampled series at
-most HISTORY_PAGE_MAX, and a bulk response at most BULK_MAX_TOTAL_POINTS points of at most
-BULK_MAX_RUNS x BULK_MAX_KEYS series. The work of a bulk read is bounded too: it refuses to
-downsample more than `max_scanned_points` stored points in one call.
+Every read is bounded: a page holds at most HISTORY_PAGE_MAX points (HISTORY_COLUMNS_PAGE_MAX
+as columns), a downsampled series at most HISTORY_PAGE_MAX, and a bulk response at most
+BULK_MAX_TOTAL_POINTS points of at most BULK_MAX_RUNS x BULK_MAX_KEYS series. The work of a
+bulk read is bounded too: it refuses to downsample more than `max_scanned_points` stored points
+in one call.
+
+Downsampled reads go through the series' summaries (store/sql/summaries.py). When those lag
+behind, the read brings them up to date in a write transaction of its own (reads stay
+read-only transactions, which matters on SQLite) and reads again.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
 from ..domain.entities import Metric, Page
 from ..domain.errors import InvalidArgument, ResourceExhausted
-from ..store.protocol import ALL_STEPS, MetricSeries, StepRange, StoreTransaction, TrackingStore
+from ..store.protocol import (
+    ALL_STEPS,
+    HistoryColumns,
+    MetricSeries,
+    RequestClaim,
+    StepRange,
+    StoreTransaction,
+    TrackingStore,
+)
 from . import validation
-from .idempotency import run_once
+from .clock import now_ms
+from .idempotency import NO_ANSWER, fingerprint, run_once
 from .pagination import PageTokens, page_size, query_digest
 from .runs import run_not_found, with_timestamps, writable_run
 
 HISTORY_PAGE_DEFAULT = 10_000
 HISTORY_PAGE_MAX = 25_000
+# Columns cost about 17 bytes per point on the wire (at most 28): a full page stays under 3 MB,
+# far below the 16 MiB message cap.
+HISTORY_COLUMNS_PAGE_DEFAULT = 100_000
+HISTORY_COLUMNS_PAGE_MAX = 100_000
+# Rounds of "summaries lag: bring them up to date, read again" before a downsampled read falls
+# back to the exact query (only under a flood of concurrent appends).
+SUMMARY_ATTEMPTS = 2
 # Downsampling keeps up to four points (first, last, min, max) per bucket: fewer than four
 # points cannot hold even one bucket.
 MIN_MAX_POINTS = 4
@@ -77,6 +98,17 @@ class MetricService:
             tx.metrics.append(run_id, int(info.experiment_id), points)
 
         args = [run_id, metric.key, repr(metric.value), metric.timestamp, metric.step]
+        validation.request_id(request_id)
+        claim = None
+        if request_id:
+            claim = RequestClaim(
+                request_id, "LogMetric", fingerprint("LogMetric", args), now_ms(), NO_ANSWER
+            )
+        # The common case in one statement; a missing or deleted run or a retried request id
+        # (nothing written by it) takes the general path, which answers those exactly.
+        with self._store.transaction(write=True) as tx:
+            if tx.log_point_if_new(run_id, points[0], claim):
+                return
         run_once(self._store, "LogMetric", request_id, args, work)
 
     def history(
@@ -94,6 +126,22 @@ class MetricService:
             points, next_cursor = tx.metrics.history(run_id, key, limit, cursor, steps)
         return Page(points, self._tokens.encode(digest, next_cursor))
 
+    def history_columns(
+        self, run_id: str, key: str, size: int, token: str, steps: StepRange = ALL_STEPS
+    ) -> tuple[HistoryColumns, str]:
+        """The page of history() as columns, with larger pages; returns it and the next page
+        token (empty on the last page). Tokens are interchangeable with history()'s."""
+        validation.run_id(run_id)
+        validation.key(key, "metric_key")
+        limit = page_size(size, HISTORY_COLUMNS_PAGE_DEFAULT, HISTORY_COLUMNS_PAGE_MAX)
+        digest = query_digest("history", run_id, key, steps.start, steps.end)
+        cursor = self._tokens.decode(digest, token)
+        with self._store.transaction(write=False) as tx:
+            if tx.runs.get_info(run_id) is None:
+                raise run_not_found(run_id)
+            columns, next_cursor = tx.metrics.history_columns(run_id, key, limit, cursor, steps)
+        return columns, self._tokens.encode(digest, next_cursor)
+
     def sampled_history(
         self, run_id: str, key: str, budget: int, token: str, steps: StepRange = ALL_STEPS
     ) -> MetricSeries:
@@ -106,10 +154,27 @@ class MetricService:
             raise validation.invalid(
                 "page_token", "must be empty with max_points: the series comes in one page"
             )
-        with self._store.transaction(write=False) as tx:
-            if tx.runs.get_info(run_id) is None:
-                raise run_not_found(run_id)
-            return tx.metrics.series(run_id, key, budget, steps)
+
+        def read(summarized: bool) -> MetricSeries | None:
+            with self._store.transaction(write=False) as tx:
+                if tx.runs.get_info(run_id) is None:
+                    raise run_not_found(run_id)
+                return tx.metrics.series(run_id, key, budget, steps, summarized)
+
+        for _ in range(SUMMARY_ATTEMPTS):
+            found = read(summarized=True)
+            if found is not None:
+                return found
+            self._summarize([(run_id, key)])
+        exact = read(summarized=False)
+        assert exact is not None, "an exact read always answers"
+        return exact
+
+    def _summarize(self, pairs: Iterable[tuple[str, str]]) -> None:
+        # One short transaction per series: each locks only that series' latest_metrics row.
+        for run_id, key in pairs:
+            with self._store.transaction(write=True) as tx:
+                tx.metrics.summarize(run_id, key)
 
     def bulk_history(
         self,
@@ -137,8 +202,16 @@ class MetricService:
                     metadata={"limit": str(self._max_scanned)},
                 )
             found = tx.metrics.many_series(sizes, budget, steps)
+        lagging = [pair for pair, series in found.items() if series is None]
+        if lagging:
+            self._summarize(lagging)
+            with self._store.transaction(write=False) as tx:
+                for pair in lagging:
+                    found[pair] = tx.metrics.series(*pair, budget, steps) or tx.metrics.series(
+                        *pair, budget, steps, summarized=False
+                    )
         ordered = [found[(r, k)] for r in runs for k in metric_keys if (r, k) in found]
-        return ordered, budget
+        return [s for s in ordered if s is not None], budget
 
     @staticmethod
     def _check_bulk(run_ids: Sequence[str], keys: Sequence[str]) -> tuple[list[str], list[str]]:

@@ -182,6 +182,17 @@ class IdempotencyRepository(Protocol):
     def expire(self, older_than: int) -> int: ...
 
 
+@dataclass(frozen=True)
+class RequestClaim:
+    """The idempotency record a write claims (see service/idempotency.py)."""
+
+    request_id: str
+    method: str
+    fingerprint: str
+    now: int
+    answer: bytes
+
+
 class StoreTransaction(Protocol):
     @property
     def experiments(self) -> ExperimentRepository: ...
@@ -200,6 +211,12 @@ class StoreTransaction(Protocol):
         limit: int,
         cursor: Sequence[Any] | None,
     ) -> tuple[list[RunInfo], list[Any] | None]: ...
+
+    def log_point_if_new(self, run_id: str, point: Metric, claim: RequestClaim | None) -> bool:
+        """A one-statement LogMetric: writes `point` (and the claim) only if the run is active
+        and the claim is new or absent, and says whether it did. False when it wrote nothing,
+        including when the backend has no such statement: the caller takes the general path."""
+        ...
 
 
 class TrackingStore(Protocol):

@@ -26,7 +26,7 @@ from google.api import annotations_pb2 as google_dot_api_dot_annotations__pb2
 from trackd.v1 import run_pb2 as trackd_dot_v1_dot_run__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1etrackd/v1/metric_service.proto\x12\ttrackd.v1\x1a\x1cgoogle/api/annotations.proto\x1a\x13trackd/v1/run.proto\"s\n\x10LogMetricRequest\x12\x0e\n\x06run_id\x18\x01 \x01(\t\x12\x0b\n\x03key\x18\x02 \x01(\t\x12\r\n\x05value\x18\x03 \x01(\x01\x12\x11\n\ttimestamp\x18\x04 \x01(\x03\x12\x0c\n\x04step\x18\x05 \x01(\x03\x12\x12\n\nrequest_id\x18\x06 \x01(\t\"\x13\n\x11LogMetricResponse\"\xc4\x01\n\x17GetMetricHistoryRequest\x12\x0e\n\x06run_id\x18\x01 \x01(\t\x12\x12\n\nmetric_key\x18\x02 \x01(\t\x12\x11\n\tpage_size\x18\x03 \x01(\x05\x12\x12\n\npage_token\x18\x04 \x01(\t\x12\x12\n\nmax_points\x18\x05 \x01(\x05\x12\x17\n\nstart_step\x18\x06 \x01(\x03H\x00\x88\x01\x01\x12\x15\n\x08\x65nd_step\x18\x07 \x01(\x03H\x01\x88\x01\x01\x42\r\n\x0b_start_stepB\x0b\n\t_end_step\"\x82\x01\n\x18GetMetricHistoryResponse\x12\"\n\x07metrics\x18\x01 \x03(\x0b\x32\x11.trackd.v1.Metric\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t\x12\x14\n\x0ctotal_points\x18\x03 \x01(\x03\x12\x13\n\x0b\x64ownsampled\x18\x04 \x01(\x08\"\xa3\x01\n\x1bGetMetricHistoryBulkRequest\x12\x0f\n\x07run_ids\x18\x01 \x03(\t\x12\x13\n\x0bmetric_keys\x18\x02 \x03(\t\x12\x17\n\nstart_step\x18\x03 \x01(\x03H\x00\x88\x01\x01\x12\x15\n\x08\x65nd_step\x18\x04 \x01(\x03H\x01\x88\x01\x01\x12\x12\n\nmax_points\x18\x05 \x01(\x05\x42\r\n\x0b_start_stepB\x0b\n\t_end_step\"[\n\x1cGetMetricHistoryBulkResponse\x12\'\n\x06series\x18\x01 \x03(\x0b\x32\x17.trackd.v1.MetricSeries\x12\x12\n\nmax_points\x18\x02 \x01(\x05\"\x80\x01\n\x0cMetricSeries\x12\x0e\n\x06run_id\x18\x01 \x01(\t\x12\x12\n\nmetric_key\x18\x02 \x01(\t\x12!\n\x06points\x18\x03 \x03(\x0b\x32\x11.trackd.v1.Metric\x12\x14\n\x0ctotal_points\x18\x04 \x01(\x03\x12\x13\n\x0b\x64ownsampled\x18\x05 \x01(\x08\x32\x94\x03\n\rMetricService\x12l\n\tLogMetric\x12\x1b.trackd.v1.LogMetricRequest\x1a\x1c.trackd.v1.LogMetricResponse\"$\x82\xd3\xe4\x93\x02\x1e\"\x19/v1/runs/{run_id}/metrics:\x01*\x12\x86\x01\n\x10GetMetricHistory\x12\".trackd.v1.GetMetricHistoryRequest\x1a#.trackd.v1.GetMetricHistoryResponse\")\x82\xd3\xe4\x93\x02#\x12!/v1/runs/{run_id}/metrics:history\x12\x8b\x01\n\x14GetMetricHistoryBulk\x12&.trackd.v1.GetMetricHistoryBulkRequest\x1a\'.trackd.v1.GetMetricHistoryBulkResponse\"\"\x82\xd3\xe4\x93\x02\x1c\"\x17/v1/metrics:historyBulk:\x01*B$\n\x0cio.trackd.v1B\x12MetricServiceProtoP\x01\x62\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1etrackd/v1/metric_service.proto\x12\ttrackd.v1\x1a\x1cgoogle/api/annotations.proto\x1a\x13trackd/v1/run.proto\"s\n\x10LogMetricRequest\x12\x0e\n\x06run_id\x18\x01 \x01(\t\x12\x0b\n\x03key\x18\x02 \x01(\t\x12\r\n\x05value\x18\x03 \x01(\x01\x12\x11\n\ttimestamp\x18\x04 \x01(\x03\x12\x0c\n\x04step\x18\x05 \x01(\x03\x12\x12\n\nrequest_id\x18\x06 \x01(\t\"\x13\n\x11LogMetricResponse\"\xee\x01\n\x17GetMetricHistoryRequest\x12\x0e\n\x06run_id\x18\x01 \x01(\t\x12\x12\n\nmetric_key\x18\x02 \x01(\t\x12\x11\n\tpage_size\x18\x03 \x01(\x05\x12\x12\n\npage_token\x18\x04 \x01(\t\x12\x12\n\nmax_points\x18\x05 \x01(\x05\x12\x17\n\nstart_step\x18\x06 \x01(\x03H\x00\x88\x01\x01\x12\x15\n\x08\x65nd_step\x18\x07 \x01(\x03H\x01\x88\x01\x01\x12(\n\x06layout\x18\x08 \x01(\x0e\x32\x18.trackd.v1.HistoryLayoutB\r\n\x0b_start_stepB\x0b\n\t_end_step\"\xad\x01\n\x18GetMetricHistoryResponse\x12\"\n\x07metrics\x18\x01 \x03(\x0b\x32\x11.trackd.v1.Metric\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t\x12\x14\n\x0ctotal_points\x18\x03 \x01(\x03\x12\x13\n\x0b\x64ownsampled\x18\x04 \x01(\x08\x12)\n\x07\x63olumns\x18\x05 \x01(\x0b\x32\x18.trackd.v1.MetricColumns\"B\n\rMetricColumns\x12\r\n\x05steps\x18\x01 \x03(\x03\x12\x12\n\ntimestamps\x18\x02 \x03(\x03\x12\x0e\n\x06values\x18\x03 \x03(\x01\"\xcd\x01\n\x1bGetMetricHistoryBulkRequest\x12\x0f\n\x07run_ids\x18\x01 \x03(\t\x12\x13\n\x0bmetric_keys\x18\x02 \x03(\t\x12\x17\n\nstart_step\x18\x03 \x01(\x03H\x00\x88\x01\x01\x12\x15\n\x08\x65nd_step\x18\x04 \x01(\x03H\x01\x88\x01\x01\x12\x12\n\nmax_points\x18\x05 \x01(\x05\x12(\n\x06layout\x18\x06 \x01(\x0e\x32\x18.trackd.v1.HistoryLayoutB\r\n\x0b_start_stepB\x0b\n\t_end_step\"[\n\x1cGetMetricHistoryBulkResponse\x12\'\n\x06series\x18\x01 \x03(\x0b\x32\x17.trackd.v1.MetricSeries\x12\x12\n\nmax_points\x18\x02 \x01(\x05\"\xab\x01\n\x0cMetricSeries\x12\x0e\n\x06run_id\x18\x01 \x01(\t\x12\x12\n\nmetric_key\x18\x02 \x01(\t\x12!\n\x06points\x18\x03 \x03(\x0b\x32\x11.trackd.v1.Metric\x12\x14\n\x0ctotal_points\x18\x04 \x01(\x03\x12\x13\n\x0b\x64ownsampled\x18\x05 \x01(\x08\x12)\n\x07\x63olumns\x18\x06 \x01(\x0b\x32\x18.trackd.v1.MetricColumns*d\n\rHistoryLayout\x12\x1e\n\x1aHISTORY_LAYOUT_UNSPECIFIED\x10\x00\x12\x17\n\x13HISTORY_LAYOUT_ROWS\x10\x01\x12\x1a\n\x16HISTORY_LAYOUT_COLUMNS\x10\x02\x32\x94\x03\n\rMetricService\x12l\n\tLogMetric\x12\x1b.trackd.v1.LogMetricRequest\x1a\x1c.trackd.v1.LogMetricResponse\"$\x82\xd3\xe4\x93\x02\x1e\"\x19/v1/runs/{run_id}/metrics:\x01*\x12\x86\x01\n\x10GetMetricHistory\x12\".trackd.v1.GetMetricHistoryRequest\x1a#.trackd.v1.GetMetricHistoryResponse\")\x82\xd3\xe4\x93\x02#\x12!/v1/runs/{run_id}/metrics:history\x12\x8b\x01\n\x14GetMetricHistoryBulk\x12&.trackd.v1.GetMetricHistoryBulkRequest\x1a\'.trackd.v1.GetMetricHistoryBulkResponse\"\"\x82\xd3\xe4\x93\x02\x1c\"\x17/v1/metrics:historyBulk:\x01*B$\n\x0cio.trackd.v1B\x12MetricServiceProtoP\x01\x62\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -40,20 +40,24 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_METRICSERVICE'].methods_by_name['GetMetricHistory']._serialized_options = b'\202\323\344\223\002#\022!/v1/runs/{run_id}/metrics:history'
   _globals['_METRICSERVICE'].methods_by_name['GetMetricHistoryBulk']._loaded_options = None
   _globals['_METRICSERVICE'].methods_by_name['GetMetricHistoryBulk']._serialized_options = b'\202\323\344\223\002\034\"\027/v1/metrics:historyBulk:\001*'
+  _globals['_HISTORYLAYOUT']._serialized_start=1194
+  _globals['_HISTORYLAYOUT']._serialized_end=1294
   _globals['_LOGMETRICREQUEST']._serialized_start=96
   _globals['_LOGMETRICREQUEST']._serialized_end=211
   _globals['_LOGMETRICRESPONSE']._serialized_start=213
   _globals['_LOGMETRICRESPONSE']._serialized_end=232
   _globals['_GETMETRICHISTORYREQUEST']._serialized_start=235
-  _globals['_GETMETRICHISTORYREQUEST']._serialized_end=431
-  _globals['_GETMETRICHISTORYRESPONSE']._serialized_start=434
-  _globals['_GETMETRICHISTORYRESPONSE']._serialized_end=564
-  _globals['_GETMETRICHISTORYBULKREQUEST']._serialized_start=567
-  _globals['_GETMETRICHISTORYBULKREQUEST']._serialized_end=730
-  _globals['_GETMETRICHISTORYBULKRESPONSE']._serialized_start=732
-  _globals['_GETMETRICHISTORYBULKRESPONSE']._serialized_end=823
-  _globals['_METRICSERIES']._serialized_start=826
-  _globals['_METRICSERIES']._serialized_end=954
-  _globals['_METRICSERVICE']._serialized_start=957
-  _globals['_METRICSERVICE']._serialized_end=1361
+  _globals['_GETMETRICHISTORYREQUEST']._serialized_end=473
+  _globals['_GETMETRICHISTORYRESPONSE']._serialized_start=476
+  _globals['_GETMETRICHISTORYRESPONSE']._serialized_end=649
+  _globals['_METRICCOLUMNS']._serialized_start=651
+  _globals['_METRICCOLUMNS']._serialized_end=717
+  _globals['_GETMETRICHISTORYBULKREQUEST']._serialized_start=720
+  _globals['_GETMETRICHISTORYBULKREQUEST']._serialized_end=925
+  _globals['_GETMETRICHISTORYBULKRESPONSE']._serialized_start=927
+  _globals['_GETMETRICHISTORYBULKRESPONSE']._serialized_end=1018
+  _globals['_METRICSERIES']._serialized_start=1021
+  _globals['_METRICSERIES']._serialized_end=1192
+  _globals['_METRICSERVICE']._serialized_start=1297
+  _globals['_METRICSERVICE']._serialized_end=1701
 # @@protoc_insertion_point(module_scope)

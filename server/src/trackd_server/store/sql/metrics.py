@@ -9,9 +9,12 @@ from typing import Any
 import sqlalchemy as sa
 
 from ...domain.entities import Metric
-from ..protocol import ALL_STEPS, MetricSeries, StepRange
+from ..protocol import ALL_STEPS, HistoryColumns, MetricSeries, StepRange
+from . import summaries
+from .block_reads import block_view, merge_units
 from .dialect import among, upsert
-from .downsampling import downsample_series, group_points
+from .downsampling import bucket_count, downsample_series, group_points
+from .history_columns import column_page
 from .keyset import SortKey, after, order_clauses
 from .models import LatestMetricRow, MetricRow, table_of
 
@@ -70,9 +73,15 @@ class SqlMetricRepository:
         if not metrics:
             return
         self._conn.execute(sa.insert(METRICS), [_point_values(run_id, m) for m in metrics])
-        self._raise_latest(run_id, experiment_id, latest_per_key(metrics))
+        marks = self._raise_latest(run_id, experiment_id, latest_per_key(metrics))
+        summaries.invalidate_for(self._conn, run_id, metrics, marks)
 
-    def _raise_latest(self, run_id: str, experiment_id: int, latest: dict[str, Metric]) -> None:
+    def _raise_latest(
+        self, run_id: str, experiment_id: int, latest: dict[str, Metric]
+    ) -> dict[str, tuple[int | None, int | None]]:
+        """Raises the latest point of each key; returns, per key whose row was inserted or
+        raised, the summaries' mark of that series (see summaries.py). Keys left out kept a
+        later stored point: their batch is out of order."""
         # One upsert per key, in key order, so concurrent writers lock rows in the same order.
         # The WHERE keeps a stored point that is later than the incoming one.
         stmt = upsert(self._conn, LATEST)
@@ -90,14 +99,15 @@ class SqlMetricRepository:
                 incoming.step > current.step,
                 sa.and_(incoming.step == current.step, incoming.timestamp >= current.timestamp),
             ),
-        )
-        self._conn.execute(
+        ).returning(current.key, current.sealed_step, current.sealed_timestamp)
+        rows = self._conn.execute(
             stmt,
             [
                 {**_point_values(run_id, latest[k]), "experiment_id": experiment_id}
                 for k in sorted(latest)
             ],
         )
+        return {key: (step, timestamp) for key, step, timestamp in rows}
 
     def latest_for_runs(
         self, run_ids: Sequence[str], keys: frozenset[str] | None = None
@@ -140,7 +150,42 @@ class SqlMetricRepository:
         ]
         return points, next_cursor
 
-    def series(self, run_id: str, key: str, max_points: int, steps: StepRange) -> MetricSeries:
+    def history_columns(
+        self,
+        run_id: str,
+        key: str,
+        limit: int,
+        cursor: Sequence[Any] | None,
+        steps: StepRange = ALL_STEPS,
+    ) -> tuple[HistoryColumns, list[Any] | None]:
+        return column_page(self._conn, run_id, key, limit, cursor, steps)
+
+    def series(
+        self,
+        run_id: str,
+        key: str,
+        max_points: int,
+        steps: StepRange,
+        summarized: bool = True,
+    ) -> MetricSeries | None:
+        if not summarized:
+            return self._exact_series(run_id, key, max_points, steps)
+        view = block_view(self._conn, run_id, key, steps)
+        if view is None:
+            return None
+        buckets = bucket_count(max_points)
+        if view.total <= max_points or len(view.units) < buckets:
+            # Whole, or too few blocks for the buckets asked for: the exact per-point rule,
+            # whose cost (about 1 us per point) is bounded by 64 points per bucket here.
+            return self._exact_series(run_id, key, max_points, steps)
+        return MetricSeries(run_id, key, merge_units(key, view.units, buckets), view.total)
+
+    def summarize(self, run_id: str, key: str) -> int:
+        return summaries.seal(self._conn, run_id, key)
+
+    def _exact_series(
+        self, run_id: str, key: str, max_points: int, steps: StepRange
+    ) -> MetricSeries:
         # Most series are short: read up to max_points + 1 points in order, and only when there
         # are more run the (heavier) downsampling query.
         stmt = (
@@ -168,8 +213,8 @@ class SqlMetricRepository:
 
     def many_series(
         self, sizes: dict[tuple[str, str], int], max_points: int, steps: StepRange
-    ) -> dict[tuple[str, str], MetricSeries]:
-        found: dict[tuple[str, str], MetricSeries] = {}
+    ) -> dict[tuple[str, str], MetricSeries | None]:
+        found: dict[tuple[str, str], MetricSeries | None] = {}
         short = [pair for pair, n in sizes.items() if n <= max_points]
         # Short series together in one query (their points are within the response budget).
         for chunk in _chunks(short, _PAIRS_PER_QUERY):
@@ -184,7 +229,7 @@ class SqlMetricRepository:
             known = found.get(pair)
             # Long series one by one; a short one that grew since it was counted joins them.
             if n > max_points or (known is not None and known.total > max_points):
-                found[pair] = downsample_series(self._conn, *pair, max_points, steps)
+                found[pair] = self.series(*pair, max_points, steps)
         return found
 
 

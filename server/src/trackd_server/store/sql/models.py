@@ -162,9 +162,46 @@ class LatestMetricRow(Base):
     # one metric walks only the searched experiments' entries of the index below. No foreign
     # key: the run's own key already ties the row to an existing experiment.
     experiment_id: Mapped[int] = mapped_column(BigId)
+    # (step, timestamp) of the last point that metric_blocks summarise; NULL when none is. A
+    # writer reads it back from its upsert (RETURNING) to learn, without another query, whether
+    # its points land inside summarised blocks (see summaries.py).
+    sealed_step: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    sealed_timestamp: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
 
     # Filters and sorts on one metric across the runs of some experiments (`metrics.loss < 0.1`).
     __table_args__ = (Index(None, "key", "experiment_id", "value", "run_id"),)
+
+
+class MetricBlockRow(Base):
+    """Summary of block `block` of a series: the points at positions 64*block .. 64*block+63
+    (summaries.BLOCK_POINTS) in (step, timestamp, id) order, with its first, last, minimum and
+    maximum point written out, so that a downsampled read touches one row per 64 points.
+    Blocks form a prefix of the series (0, 1, 2, ...); see summaries.py for their upkeep.
+    A NULL first/last value is NaN; the min/max columns are NULL when every point is NaN."""
+
+    __tablename__ = "metric_blocks"
+
+    run_id: Mapped[str] = mapped_column(
+        String(32), ForeignKey("runs.run_id", ondelete="CASCADE"), primary_key=True
+    )
+    key: Mapped[str] = mapped_column(String(250), primary_key=True)
+    block: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    first_id: Mapped[int] = mapped_column(BigInteger)
+    first_step: Mapped[int] = mapped_column(BigInteger)
+    first_timestamp: Mapped[int] = mapped_column(BigInteger)
+    first_value: Mapped[float | None] = mapped_column(Float(precision=53), nullable=True)
+    last_id: Mapped[int] = mapped_column(BigInteger)
+    last_step: Mapped[int] = mapped_column(BigInteger)
+    last_timestamp: Mapped[int] = mapped_column(BigInteger)
+    last_value: Mapped[float | None] = mapped_column(Float(precision=53), nullable=True)
+    min_id: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    min_step: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    min_timestamp: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    min_value: Mapped[float | None] = mapped_column(Float(precision=53), nullable=True)
+    max_id: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    max_step: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    max_timestamp: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    max_value: Mapped[float | None] = mapped_column(Float(precision=53), nullable=True)
 
 
 class IdempotencyRow(Base):

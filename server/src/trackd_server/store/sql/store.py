@@ -12,9 +12,10 @@ import sqlalchemy as sa
 from alembic import command
 from alembic.config import Config
 
-from ...domain.entities import LifecycleStage, RunInfo
+from ...domain.entities import LifecycleStage, Metric, RunInfo
 from ...domain.errors import TrackdError, Unavailable
 from ...domain.search import SearchSpec
+from ..protocol import RequestClaim
 from .dialect import upsert
 from .engine import PING_AFTER_IDLE_SECONDS, WRITE_OPTION, create_engine
 from .experiments import SqlExperimentRepository
@@ -23,6 +24,7 @@ from .metrics import SqlMetricRepository
 from .models import ServerSettingRow, table_of
 from .runs import SqlRunRepository
 from .search_runs import search_runs
+from .single_point import log_point_if_new
 
 log = logging.getLogger(__name__)
 
@@ -55,6 +57,11 @@ class SqlTransaction:
         cursor: Sequence[Any] | None,
     ) -> tuple[list[RunInfo], list[Any] | None]:
         return search_runs(self.conn, experiment_ids, stages, spec, limit, cursor)
+
+    def log_point_if_new(self, run_id: str, point: Metric, claim: RequestClaim | None) -> bool:
+        if self.dialect != "postgresql":
+            return False
+        return log_point_if_new(self.conn, run_id, point, claim)
 
 
 class SqlStore:
