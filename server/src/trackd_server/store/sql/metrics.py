@@ -12,7 +12,7 @@ from ...domain.entities import Metric
 from ..protocol import ALL_STEPS, HistoryColumns, MetricSeries, StepRange
 from . import summaries
 from .block_reads import block_view, merge_units
-from .dialect import among, upsert
+from .dialect import upsert
 from .downsampling import bucket_count, downsample_series, group_points
 from .history_columns import column_page
 from .keyset import SortKey, after, order_clauses
@@ -108,21 +108,6 @@ class SqlMetricRepository:
             ],
         )
         return {key: (step, timestamp) for key, step, timestamp in rows}
-
-    def latest_for_runs(
-        self, run_ids: Sequence[str], keys: frozenset[str] | None = None
-    ) -> dict[str, list[Metric]]:
-        """The latest point of each metric of each run; only of `keys` when given."""
-        grouped: dict[str, list[Metric]] = {}
-        if not run_ids or keys == frozenset():
-            return grouped
-        stmt = sa.select(LATEST).where(among(self._conn, LATEST.c.run_id, run_ids))
-        if keys is not None:
-            stmt = stmt.where(among(self._conn, LATEST.c.key, sorted(keys)))
-        rows = self._conn.execute(stmt.order_by(LATEST.c.run_id, LATEST.c.key)).all()
-        for row in rows:
-            grouped.setdefault(row.run_id, []).append(_metric_from_row(row))
-        return grouped
 
     def history(
         self,
