@@ -25,6 +25,12 @@ class Figure:
     lower_is_better: bool
     scale: float = 1.0  # shown value = stored value * scale
     unit: str = ""
+    # MLflow's figure to compare with, when it is another one (the same call measured once).
+    mlflow_key: str | None = None
+
+    @property
+    def theirs(self) -> str:
+        return self.mlflow_key or self.key
 
 
 FIGURES = (
@@ -49,6 +55,15 @@ FIGURES = (
     Figure("paging", "page through all runs (1000 per page)", "median", True, unit="s"),
     Figure("history_full", "{points}-point history, full", "median", True, 1000.0, "ms"),
     Figure(
+        "history_objects",
+        "{points}-point history, full, as `Metric` objects (`get_metric_history` on both)",
+        "median",
+        True,
+        1000.0,
+        "ms",
+        mlflow_key="history_full",
+    ),
+    Figure(
         "history_sampled",
         "{points}-point history downsampled to 1000, p50 / p99",
         "p50",
@@ -72,7 +87,7 @@ def ratios(trackd: dict[str, Any], mlflow: dict[str, dict[str, Any]]) -> dict[st
     for figure in FIGURES:
         ours = _value(trackd["results"].get(figure.key), figure)
         theirs = {
-            name: _value(result["results"].get(figure.key), figure)
+            name: _value(result["results"].get(figure.theirs), figure)
             for name, result in mlflow.items()
         }
         known = {name: v for name, v in theirs.items() if v is not None}
@@ -150,7 +165,7 @@ def render_size(result: dict[str, Any]) -> str:
             figure.unit,
             _cell(result["trackd"]["results"].get(figure.key), figure),
         ]
-        row += [_cell(mlflow[c]["results"].get(figure.key), figure) for c in configs]
+        row += [_cell(mlflow[c]["results"].get(figure.theirs), figure) for c in configs]
         ratio = result.get("ratios", {}).get(figure.key)
         row.append(f"{ratio['ratio']}x" if ratio else "n/a")
         row.append(_goal(figure, runs, result))

@@ -180,6 +180,15 @@ def measure_history(target: Any, series_run: str, plan: Plan) -> dict[str, Any]:
     )
     results["history_full"] = stats.duration_summary(samples[1:] or samples)  # first one warms
     results["history_full"]["points"] = sizes[-1]
+    if hasattr(target, "history_objects"):  # trackd: its full history is another call
+        log("history, full, as Metric objects")
+        samples = stats.time_repeated(
+            lambda: target.history_objects(series_run, SERIES_KEY),
+            plan.history_repeats,
+            plan.budget_s,
+            min_repeats=2,
+        )
+        results["history_objects"] = stats.duration_summary(samples[1:] or samples)
     log("history, downsampled to 1000 points")
     sampled: list[int] = []
     results["history_sampled"] = stats.latency_summary(
