@@ -74,3 +74,16 @@ def test_postgresql_logs_a_new_point_in_one_statement(
         assert len(statements) == 1, statements
     else:  # the general path: claim, run lock, insert, latest upsert
         assert len(statements) >= 4, statements
+
+
+def test_batch_keeps_logging_order_among_equal_steps_and_times(
+    services: TrackingServices, run_id: str
+) -> None:
+    values = [0.3, math.nan, -1.0, math.inf, 0.3, 7.0]
+    points = [Metric("tied", v, 500, 4) for v in values] + [Metric("other", 1.0, 1, 0)]
+    services.runs.log_batch(run_id, points, [], [], uuid.uuid4().hex)
+    read = [p.value for p in services.metrics.history(run_id, "tied", 0, "").items]
+    assert read[:1] + read[2:] == [0.3, -1.0, math.inf, 0.3, 7.0] and math.isnan(read[1])
+    latest = {m.key: m for m in services.runs.get(run_id).data.metrics}
+    assert latest["tied"].value == 7.0  # the last of the tied points is the latest
+    assert latest["other"].value == 1.0

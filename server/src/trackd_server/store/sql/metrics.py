@@ -35,6 +35,33 @@ def _point_values(run_id: str, metric: Metric) -> dict[str, Any]:
     }
 
 
+# A batch on PostgreSQL: one INSERT of five array parameters instead of an executemany of one
+# row each (1000 points: about 5 ms instead of 35). Rows are inserted in the batch's order
+# (WITH ORDINALITY), so their ids keep the logging order that breaks ties in a history.
+_INSERT_FROM_ARRAYS = sa.text(
+    """
+INSERT INTO metrics (run_id, key, value, is_nan, step, "timestamp")
+SELECT CAST(:run_id AS varchar), k, v, n, s, t
+FROM unnest(CAST(:keys AS varchar[]), CAST(:values AS float8[]), CAST(:is_nan AS boolean[]),
+            CAST(:steps AS bigint[]), CAST(:timestamps AS bigint[]))
+     WITH ORDINALITY AS point(k, v, n, s, t, position)
+ORDER BY position
+"""
+)
+
+
+def _point_arrays(run_id: str, metrics: Sequence[Metric]) -> dict[str, Any]:
+    nan = [math.isnan(m.value) for m in metrics]
+    return {
+        "run_id": run_id,
+        "keys": [m.key for m in metrics],
+        "values": [0.0 if n else m.value for m, n in zip(metrics, nan, strict=True)],
+        "is_nan": nan,
+        "steps": [m.step for m in metrics],
+        "timestamps": [m.timestamp for m in metrics],
+    }
+
+
 def _metric_from_row(row: Any) -> Metric:
     return Metric(
         key=row.key,
@@ -72,7 +99,10 @@ class SqlMetricRepository:
     def append(self, run_id: str, experiment_id: int, metrics: Sequence[Metric]) -> None:
         if not metrics:
             return
-        self._conn.execute(sa.insert(METRICS), [_point_values(run_id, m) for m in metrics])
+        if self._conn.dialect.name == "postgresql" and len(metrics) > 1:
+            self._conn.execute(_INSERT_FROM_ARRAYS, _point_arrays(run_id, metrics))
+        else:
+            self._conn.execute(sa.insert(METRICS), [_point_values(run_id, m) for m in metrics])
         marks = self._raise_latest(run_id, experiment_id, latest_per_key(metrics))
         summaries.invalidate_for(self._conn, run_id, metrics, marks)
 
