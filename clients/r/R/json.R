@@ -21,13 +21,28 @@ int64_string <- function(x, what) {
 }
 
 # The shortest of %.15g, %.16g, %.17g that reads back as the same double.
+# R's own as.numeric() is not correctly rounded (it reads "-2554.007212083892"
+# as -2554.0072120838922, which the server reads as its neighbour), so the
+# candidates are read back by jsonlite's parser (C strtod, correctly rounded),
+# as the server will. Values near the largest double (which that parser calls
+# an overflow) and non-finite ones (sent as strings by the caller) get 17 digits.
 shortest_double <- function(x) {
-  out <- sprintf("%.15g", x)
-  for (digits in c(16, 17)) {
-    lossy <- as.numeric(out) != x
-    out[lossy] <- sprintf(paste0("%.", digits, "g"), x[lossy])
+  out <- sprintf("%.17g", x)
+  checkable <- which(is.finite(x) & abs(x) < 1e308)
+  for (digits in c(15, 16)) {
+    if (length(checkable) == 0) break
+    candidate <- sprintf(paste0("%.", digits, "g"), x[checkable])
+    exact <- strtod_numbers(candidate) == x[checkable]
+    out[checkable[exact]] <- candidate[exact]
+    checkable <- checkable[!exact]
   }
   out
+}
+
+# Decimal number strings read by a correctly rounded parser.
+strtod_numbers <- function(text) {
+  as.numeric(jsonlite::parse_json(paste0("[", paste(text, collapse = ","), "]"),
+                                  simplifyVector = TRUE))
 }
 
 # Metric values as verbatim JSON. NA (that is not NaN) is refused: it means a

@@ -56,3 +56,37 @@ test_that("bulk history returns every run and key as one long data frame", {
   expect_trackd_error(trackd_get_metric_history_bulk("0123456789abcdef0123456789abcdef", "loss"),
                       "trackd_error_not_found")
 })
+
+test_that("a long series reads back exactly as logged, NaN and infinities included", {
+  local_experiment()
+  run <- trackd_start_run()
+  n <- 30000 # more than one page of rows (at most 25000 each)
+  i <- seq_len(n) - 1
+  specials <- c(NaN, Inf, -Inf, .Machine$double.xmax, -.Machine$double.xmax, 5e-324, 0.1 + 0.2)
+  values <- cos(i) * i
+  values[i %% 7 == 0] <- specials[(i[i %% 7 == 0] / 7) %% length(specials) + 1]
+  # Two points per step; with equal step and timestamp the logging order decides.
+  steps <- i %/% 2
+  timestamps <- 1.7e12 + steps * 10 + ifelse(i %% 3 == 0, 0, i %% 2)
+  logged <- data.frame(key = "loss", value = values, step = steps, timestamp = timestamps,
+                       stringsAsFactors = FALSE)
+  logged <- logged[order(logged$step, logged$timestamp), ] # a stable order
+  rownames(logged) <- NULL
+  trackd_log_batch(metrics = logged)
+
+  history <- trackd_get_metric_history("loss")
+  expect_identical(history, logged[, c("key", "value", "step", "timestamp")])
+  paged <- trackd_get_metric_history("loss", page_size = 700, start_step = 14000) # 3 pages
+  expect_identical(paged$value, logged$value[logged$step >= 14000])
+  whole <- trackd_get_metric_history("loss", max_points = 25000, end_step = 9999)
+  expect_identical(whole$value, values[1:20000])
+  expect_identical(whole$step, steps[1:20000])
+  expect_false(attr(whole, "downsampled"))
+  bulk <- trackd_get_metric_history_bulk(run$run_id, "loss", max_points = 10000)
+  expect_lte(nrow(bulk), 10000)
+  expect_equal(attr(bulk, "max_points"), 10000)
+  expect_identical(bulk$value[c(1, nrow(bulk))], logged$value[c(1, n)])
+  expect_true(any(is.nan(bulk$value)))
+  expect_true(all(paste(bulk$step, bulk$timestamp) %in% paste(logged$step, logged$timestamp)))
+  trackd_end_run()
+})

@@ -1,8 +1,6 @@
 package io.trackd.client;
 
 import io.trackd.v1.DeleteRunTagRequest;
-import io.trackd.v1.GetMetricHistoryRequest;
-import io.trackd.v1.GetMetricHistoryResponse;
 import io.trackd.v1.LogBatchRequest;
 import io.trackd.v1.LogMetricRequest;
 import io.trackd.v1.LogParamRequest;
@@ -90,23 +88,5 @@ final class LoggingCalls {
               .build();
       transport.call(request, (s, r) -> s.runs().logBatch(r));
     }
-  }
-
-  List<Metric> metricHistory(String runId, String key) {
-    List<Metric> points = new ArrayList<>();
-    String token = "";
-    do {
-      GetMetricHistoryRequest request =
-          GetMetricHistoryRequest.newBuilder()
-              .setRunId(runId)
-              .setMetricKey(key)
-              .setPageToken(token)
-              .build();
-      GetMetricHistoryResponse response =
-          transport.call(request, (s, r) -> s.metrics().getMetricHistory(r));
-      response.getMetricsList().forEach(x -> points.add(Protos.metric(x)));
-      token = response.getNextPageToken();
-    } while (!token.isEmpty());
-    return List.copyOf(points);
   }
 }

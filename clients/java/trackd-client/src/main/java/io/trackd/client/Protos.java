@@ -133,12 +133,4 @@ final class Protos {
   static FileInfo fileInfo(io.trackd.v1.FileInfo f) {
     return new FileInfo(f.getPath(), f.getIsDir(), f.getIsDir() ? 0 : f.getSize());
   }
-
-  /** A series of the server; its points carry an empty key, replaced by the series' key. */
-  static MetricSeries series(
-      String runId, String key, List<io.trackd.v1.Metric> points, long total, boolean sampled) {
-    List<Metric> out = new ArrayList<>(points.size());
-    points.forEach(p -> out.add(new Metric(key, p.getValue(), p.getTimestamp(), p.getStep())));
-    return new MetricSeries(runId, key, out, Math.max(total, out.size()), sampled);
-  }
 }

@@ -1,9 +1,5 @@
 package io.trackd.client;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -26,23 +22,20 @@ import java.util.Optional;
  * }
  * }</pre>
  */
-public final class TrackingClient implements AutoCloseable {
+public final class TrackingClient extends ArtifactMethods implements AutoCloseable {
   private final TrackingUri uri;
   private final Transport transport;
   private final ExperimentCalls experiments;
   private final RunCalls runs;
   private final LoggingCalls logging;
-  private final HistoryCalls history;
-  private final ArtifactCalls artifacts;
 
   TrackingClient(TrackingUri uri, Transport transport) {
+    super(transport);
     this.uri = uri;
     this.transport = transport;
     this.experiments = new ExperimentCalls(transport);
     this.runs = new RunCalls(transport);
     this.logging = new LoggingCalls(transport, BatchSplitter.SERVER_LIMITS);
-    this.history = new HistoryCalls(transport);
-    this.artifacts = new ArtifactCalls(transport);
   }
 
   /**
@@ -437,196 +430,8 @@ public final class TrackingClient implements AutoCloseable {
     logging.logBatch(runId, metrics, params, tags);
   }
 
-  /**
-   * The full history of one metric, ordered by step, then timestamp, then logging order; all pages
-   * are fetched.
-   *
-   * @param runId the run's id
-   * @param key the metric's name
-   * @return every point; empty if the run never logged the metric
-   * @throws TrackdException NOT_FOUND if there is no such run
-   */
-  public List<Metric> getMetricHistory(String runId, String key) {
-    return logging.metricHistory(runId, key);
-  }
-
-  /**
-   * One metric's history downsampled by the server for a chart: at most {@code maxPoints} points,
-   * always including the first, the last, the minimum and the maximum (see
-   * docs/metrics-history.md). A series of at most {@code maxPoints} points comes back whole.
-   *
-   * @param runId the run's id
-   * @param key the metric's name
-   * @param maxPoints 4 to 25000
-   * @return the series; no points if the run never logged the metric
-   * @throws TrackdException NOT_FOUND if there is no such run, INVALID_ARGUMENT for maxPoints
-   */
-  public MetricSeries getMetricHistory(String runId, String key, int maxPoints) {
-    return history.downsampled(runId, key, maxPoints, StepRange.all());
-  }
-
-  /**
-   * As {@link #getMetricHistory(String, String, int)}, for the points within a step range.
-   *
-   * @param runId the run's id
-   * @param key the metric's name
-   * @param maxPoints 4 to 25000
-   * @param steps the steps to read, e.g. {@code StepRange.between(100, 200)}
-   * @return the series within the range
-   * @throws TrackdException NOT_FOUND if there is no such run, INVALID_ARGUMENT for maxPoints
-   */
-  public MetricSeries getMetricHistory(String runId, String key, int maxPoints, StepRange steps) {
-    return history.downsampled(runId, key, maxPoints, steps);
-  }
-
-  /**
-   * The histories of several metrics of several runs in one call, each downsampled like {@link
-   * #getMetricHistory(String, String, int)}.
-   *
-   * @param runIds 1 to 100 runs
-   * @param keys 1 to 100 metric keys
-   * @param maxPoints points per series, 4 to 10000, with at most 100000 in all; 0 lets the server
-   *     choose (1000, or fewer so that every series fits)
-   * @return one series per (run, key) pair that has points, ordered as {@code runIds}, then {@code
-   *     keys}
-   * @throws TrackdException NOT_FOUND for an unknown run, INVALID_ARGUMENT beyond the limits
-   */
-  public List<MetricSeries> getMetricHistoryBulk(
-      List<String> runIds, List<String> keys, int maxPoints) {
-    return history.bulk(runIds, keys, maxPoints, StepRange.all());
-  }
-
-  /**
-   * As {@link #getMetricHistoryBulk(List, List, int)}, for the points within a step range.
-   *
-   * @param runIds 1 to 100 runs
-   * @param keys 1 to 100 metric keys
-   * @param maxPoints points per series, 4 to 10000; 0 lets the server choose
-   * @param steps the steps to read
-   * @return one series per (run, key) pair that has points in the range
-   * @throws TrackdException NOT_FOUND for an unknown run, INVALID_ARGUMENT beyond the limits
-   */
-  public List<MetricSeries> getMetricHistoryBulk(
-      List<String> runIds, List<String> keys, int maxPoints, StepRange steps) {
-    return history.bulk(runIds, keys, maxPoints, steps);
-  }
-
-  // ---- Artifacts --------------------------------------------------------------------------
-
-  /**
-   * Uploads a local file to the root of the run's artifacts, under the file's own name.
-   *
-   * @param runId the run's id
-   * @param localFile the file
-   * @return what the server stored
-   * @throws TrackdException see {@link #logArtifact(String, Path, String)}
-   */
-  public FileInfo logArtifact(String runId, Path localFile) {
-    return artifacts.logArtifact(runId, localFile, null);
-  }
-
-  /**
-   * Uploads a local file into a directory of the run's artifacts, under the file's own name,
-   * replacing a file there. The file is streamed in chunks of 1 MiB (never read into memory whole)
-   * with its SHA-256, which the server checks before it stores the file atomically. A retry after a
-   * lost connection reuses the request id, so the file is stored once.
-   *
-   * @param runId the run's id
-   * @param localFile the file
-   * @param artifactPath the directory, e.g. {@code model}; null or empty for the root
-   * @return what the server stored
-   * @throws TrackdException INVALID_ARGUMENT (reason UNSAFE_ARTIFACT_PATH) for a path such as
-   *     {@code ../x}, or NOT_A_FILE; NOT_FOUND; FAILED_PRECONDITION if the run is deleted
-   * @throws UncheckedIOException if the local file cannot be read
-   */
-  public FileInfo logArtifact(String runId, Path localFile, String artifactPath) {
-    return artifacts.logArtifact(runId, localFile, artifactPath);
-  }
-
-  /**
-   * Uploads every file under a local directory, recursively, to the root of the run's artifacts,
-   * keeping the layout (empty directories are not represented).
-   *
-   * @param runId the run's id
-   * @param localDir the directory
-   * @return what the server stored, one entry per file
-   * @throws TrackdException see {@link #logArtifact(String, Path, String)}; NOT_A_DIRECTORY
-   */
-  public List<FileInfo> logArtifacts(String runId, Path localDir) {
-    return artifacts.logArtifacts(runId, localDir, null);
-  }
-
-  /**
-   * Uploads every file under a local directory, recursively, into a directory of the run's
-   * artifacts, keeping the layout. Each file is uploaded as by {@link #logArtifact(String, Path,
-   * String)}; if one fails, the ones before it stay stored.
-   *
-   * @param runId the run's id
-   * @param localDir the directory
-   * @param artifactPath the target directory; null or empty for the root
-   * @return what the server stored, one entry per file
-   * @throws TrackdException see {@link #logArtifact(String, Path, String)}; NOT_A_DIRECTORY
-   */
-  public List<FileInfo> logArtifacts(String runId, Path localDir, String artifactPath) {
-    return artifacts.logArtifacts(runId, localDir, artifactPath);
-  }
-
-  /**
-   * The files and directories directly at the root of the run's artifacts.
-   *
-   * @param runId the run's id
-   * @return ordered by name
-   * @throws TrackdException NOT_FOUND if there is no such run
-   */
-  public List<FileInfo> listArtifacts(String runId) {
-    return artifacts.list(runId, "");
-  }
-
-  /**
-   * The files and directories directly in a directory of the run's artifacts, every page fetched.
-   * Paths are relative to the run's artifact root, not to {@code path}.
-   *
-   * @param runId the run's id
-   * @param path the directory; null or empty for the root
-   * @return ordered by name; empty if {@code path} is missing or a file
-   * @throws TrackdException NOT_FOUND if there is no such run, INVALID_ARGUMENT for an unsafe path
-   */
-  public List<FileInfo> listArtifacts(String runId, String path) {
-    return artifacts.list(runId, path);
-  }
-
-  /**
-   * Downloads an artifact file or directory into a new temporary directory.
-   *
-   * @param runId the run's id
-   * @param path the file or directory; empty for every artifact of the run
-   * @return the local copy: {@code <temporary directory>/<path>}
-   * @throws TrackdException see {@link #downloadArtifacts(String, String, Path)}
-   */
-  public Path downloadArtifacts(String runId, String path) {
-    try {
-      return artifacts.download(runId, path, Files.createTempDirectory("trackd-"));
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot create a temporary directory", e);
-    }
-  }
-
-  /**
-   * Downloads an artifact file or directory (recursively) to {@code dst/path}, replacing files
-   * there. Each file streams into a temporary file, is checked against the SHA-256 the server
-   * announces, and is moved into place only when complete.
-   *
-   * @param runId the run's id
-   * @param path the file or directory, relative to the run's artifact root; empty for all
-   * @param dst the local directory to download into (created if missing)
-   * @return the local copy, {@code dst/path}
-   * @throws TrackdException NOT_FOUND if there is no such run or artifact, INVALID_ARGUMENT for an
-   *     unsafe path, DATA_LOSS if a file arrived corrupt
-   * @throws UncheckedIOException if a local file cannot be written
-   */
-  public Path downloadArtifacts(String runId, String path, Path dst) {
-    return artifacts.download(runId, path, dst);
-  }
+  // The metric-history and artifact methods are inherited from HistoryMethods and
+  // ArtifactMethods, which keep this file short.
 
   /** Shuts the channel down, waiting a few seconds for calls in flight. */
   @Override

@@ -6,6 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.trackd.v1.GetMetricHistoryRequest;
+import io.trackd.v1.GetMetricHistoryResponse;
+import io.trackd.v1.HistoryLayout;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Comparator;
@@ -71,6 +75,78 @@ abstract class HistoryContract extends ServerContract {
     assertEquals(points.get(19_999), tail.points().get(tail.points().size() - 1));
     MetricSeries head = client.getMetricHistory(run, "loss", 4, StepRange.upTo(3));
     assertEquals(points.subList(0, 4), head.points());
+  }
+
+  /**
+   * 30000 points (more than one page of rows, whose cap is 25000) with NaN, infinities and
+   * extreme doubles, two points per step and some with equal step and timestamp, which keep their
+   * logging order.
+   */
+  private static List<Metric> awkwardSeries(String key) {
+    double[] specials = {
+      Double.NaN, Double.POSITIVE_INFINITY, Double.NEGATIVE_INFINITY, Double.MAX_VALUE,
+      -Double.MAX_VALUE, Double.MIN_VALUE, 1e-300, 0.1 + 0.2
+    };
+    List<Metric> points = new ArrayList<>(30_000);
+    for (int i = 0; i < 30_000; i++) {
+      double value = i % 7 == 0 ? specials[(i / 7) % specials.length] : Math.cos(i) * i;
+      long timestamp = 1_700_000_000_000L + (i % 3 == 0 ? i - 1 : i);
+      points.add(new Metric(key, value, Math.max(timestamp, 1_700_000_000_000L), i / 2));
+    }
+    points.sort(Comparator.comparingLong(Metric::step).thenComparingLong(Metric::timestamp));
+    return points;
+  }
+
+  /** The history as the client read it before the COLUMNS layout: pages of rows (2 here). */
+  private List<Metric> rowsLayoutHistory(String run, String key) {
+    TrackingUri uri = TrackingUri.parse(server().uri());
+    List<Metric> points = new ArrayList<>();
+    int pages = 0;
+    try (Transport transport =
+        new Transport(Transport.openChannel(uri), Duration.ofSeconds(30), RetryPolicy.DEFAULT)) {
+      String token = "";
+      do {
+        GetMetricHistoryRequest request =
+            GetMetricHistoryRequest.newBuilder()
+                .setRunId(run)
+                .setMetricKey(key)
+                .setPageSize(25_000)
+                .setPageToken(token)
+                .setLayout(HistoryLayout.HISTORY_LAYOUT_ROWS)
+                .build();
+        GetMetricHistoryResponse page =
+            transport.call(request, (s, r) -> s.metrics().getMetricHistory(r));
+        assertFalse(page.hasColumns());
+        page.getMetricsList().forEach(m -> points.add(Protos.metric(m)));
+        token = page.getNextPageToken();
+        pages++;
+      } while (!token.isEmpty());
+    }
+    assertEquals(2, pages);
+    return points;
+  }
+
+  @Test
+  void aLongSeriesReadsBackExactlyAsLogged() {
+    String run = newRun();
+    List<Metric> points = awkwardSeries("loss");
+    client.logBatch(run, points, null, null);
+
+    List<Metric> read = client.getMetricHistory(run, "loss");
+    assertEquals(points, read);
+    assertEquals(rowsLayoutHistory(run, "loss"), read, "the same as the pages of rows");
+    // Whole within maxPoints: the same points, not downsampled.
+    assertEquals(
+        new MetricSeries(run, "loss", points.subList(0, 20_000), 20_000, false),
+        client.getMetricHistory(run, "loss", 25_000, StepRange.upTo(9_999)));
+    List<MetricSeries> bulk = client.getMetricHistoryBulk(List.of(run), List.of("loss"), 10_000);
+    MetricSeries sampled = bulk.get(0);
+    assertEquals(30_000, sampled.totalPoints());
+    assertTrue(sampled.downsampled());
+    assertTrue(points.containsAll(sampled.points()), "only logged points, NaN included");
+    assertTrue(sampled.points().stream().anyMatch(m -> Double.isNaN(m.value())));
+    assertEquals(points.get(0), sampled.points().get(0));
+    assertEquals(points.get(29_999), sampled.points().get(sampled.points().size() - 1));
   }
 
   @Test
