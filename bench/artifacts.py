@@ -20,7 +20,9 @@ import contextlib
 import hashlib
 import json
 import os
+import resource
 import shutil
+import statistics
 import subprocess
 import sys
 import threading
@@ -71,18 +73,43 @@ def _process_tree(root: int) -> list[int]:
     return tree
 
 
+def _cpu_seconds(pid: int) -> float:
+    """User plus system CPU time of a process (all its threads), from /proc/<pid>/stat."""
+    with open(f"/proc/{pid}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _own_cpu_seconds() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
 class ServerMemory:
     """Peak resident memory of each process of a server during a block: the kernel's
     high-water mark VmHWM (reset at the start by writing 5 to /proc/<pid>/clear_refs) and, as
     a cross-check, VmRSS sampled every 50 ms. The process that served the transfer is the one
-    whose memory grew most; `total` adds up every process's own peak."""
+    whose memory grew most; `total` adds up every process's own peak.
+
+    Also the CPU time the block cost: the server's (every process of it) and this client
+    process's own (the transfer, plus the sampling, which is negligible). CPU time is what
+    the other agents on a shared machine cannot inflate much, unlike the transfer rate."""
 
     def __init__(self, root_pid: int) -> None:
         self.pids = _process_tree(root_pid)
         self.baseline: dict[int, int] = {}
         self.peak: dict[int, int] = {}
+        self.server_cpu_s = 0.0
+        self.client_cpu_s = 0.0
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._sample, daemon=True)
+
+    def _server_cpu(self) -> float:
+        total = 0.0
+        for pid in self.pids:
+            with contextlib.suppress(OSError):
+                total += _cpu_seconds(pid)
+        return total
 
     def _read(self, field: str) -> dict[int, int]:
         found = {}
@@ -102,15 +129,19 @@ class ServerMemory:
                 f.write("5")
         self.baseline = self._read("VmRSS")
         self._thread.start()
+        self.server_cpu_s, self.client_cpu_s = self._server_cpu(), _own_cpu_seconds()
         return self
 
     def __exit__(self, *exc: object) -> None:
+        self.server_cpu_s = self._server_cpu() - self.server_cpu_s
+        self.client_cpu_s = _own_cpu_seconds() - self.client_cpu_s
         self._stop.set()
         self._thread.join()
         for pid, kib in self._read("VmHWM").items():
             self.peak[pid] = max(self.peak.get(pid, 0), kib)
 
-    def summary(self) -> dict[str, Any]:
+    def summary(self, size: int) -> dict[str, Any]:
+        """The peaks, and the CPU time per GiB of the `size` bytes moved."""
         growth = {pid: kib - self.baseline.get(pid, kib) for pid, kib in self.peak.items()}
         serving = max(growth, key=lambda pid: growth[pid])
         return {
@@ -118,6 +149,8 @@ class ServerMemory:
             "serving_growth_mib": round(growth[serving] / 1024, 1),
             "total_peak_mib": round(sum(self.peak.values()) / 1024, 1),
             "processes": len(self.peak),
+            "server_cpu_s_per_gib": round(self.server_cpu_s / (size / 2**30), 2),
+            "client_cpu_s_per_gib": round(self.client_cpu_s / (size / 2**30), 2),
         }
 
 
@@ -136,6 +169,8 @@ def _summary(rates: list[float], memory: list[dict[str, Any]] | None = None) -> 
         summary["memory"] = memory
         for key in ("serving_peak_mib", "serving_growth_mib", "total_peak_mib"):
             summary[key] = max(m[key] for m in memory)
+        for key in ("server_cpu_s_per_gib", "client_cpu_s_per_gib"):
+            summary[key] = round(statistics.median(m[key] for m in memory), 2)
     return summary
 
 
@@ -177,7 +212,7 @@ def transfer(args: argparse.Namespace) -> dict[str, Any]:
         with ServerMemory(args.server_pid) as memory:
             rate, _ = _timed(size, target.log_artifact, run_id, args.file, f"rep{rep}")
         up.append(rate)
-        up_memory.append(memory.summary())
+        up_memory.append(memory.summary(size))
         workload.log(f"{args.target}: download {rep + 1}/{args.reps}")
         destination = os.path.join(scratch, f"dl{rep}")
         with ServerMemory(args.server_pid) as memory:
@@ -185,7 +220,7 @@ def transfer(args: argparse.Namespace) -> dict[str, Any]:
                 size, target.download_artifact, run_id, f"rep{rep}/{name}", destination
             )
         down.append(rate)
-        down_memory.append(memory.summary())
+        down_memory.append(memory.summary(size))
         identical.append(os.path.getsize(local) == size and sha256_of(local) == args.sha256)
         shutil.rmtree(destination)
     target.close()

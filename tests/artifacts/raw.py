@@ -43,6 +43,36 @@ def upload_requests(
         yield pb.UploadArtifactRequest(chunk=data[start : start + chunk])
 
 
+def trailer_upload_requests(
+    run_id: str,
+    path: str,
+    data: bytes,
+    *,
+    digest: str | None = None,
+    request_id: str = "",
+    chunk: int = MIB,
+    trailer: bool = True,
+) -> Iterator[pb.UploadArtifactRequest]:
+    """An upload whose SHA-256 follows the content (`trailer=False` leaves the promised
+    trailer out)."""
+    header = pb.UploadArtifactHeader(
+        run_id=run_id, path=path, size=len(data), request_id=request_id, sha256_in_trailer=True
+    )
+    yield pb.UploadArtifactRequest(header=header)
+    for start in range(0, len(data), chunk):
+        yield pb.UploadArtifactRequest(chunk=data[start : start + chunk])
+    if trailer:
+        checksum = pb.UploadArtifactTrailer(sha256=sha256(data) if digest is None else digest)
+        yield pb.UploadArtifactRequest(trailer=checksum)
+
+
+def trailer_upload(
+    stub: Stub, run_id: str, path: str, data: bytes, **options: Any
+) -> artifact_pb2.FileInfo:
+    reply = stub.UploadArtifact(trailer_upload_requests(run_id, path, data, **options), timeout=60)
+    return reply.file
+
+
 def upload(
     stub: Stub, run_id: str, path: str, data: bytes, **options: Any
 ) -> artifact_pb2.FileInfo:
@@ -50,12 +80,13 @@ def upload(
     return reply.file
 
 
-def download(stub: Stub, run_id: str, path: str) -> tuple[artifact_pb2.FileInfo, bytes]:
+def download(
+    stub: Stub, run_id: str, path: str, max_chunk_bytes: int = 0
+) -> tuple[artifact_pb2.FileInfo, bytes]:
     info = None
     content = bytearray()
-    for message in stub.DownloadArtifact(
-        pb.DownloadArtifactRequest(run_id=run_id, path=path), timeout=60
-    ):
+    request = pb.DownloadArtifactRequest(run_id=run_id, path=path, max_chunk_bytes=max_chunk_bytes)
+    for message in stub.DownloadArtifact(request, timeout=60):
         if message.WhichOneof("payload") == "file":
             assert info is None, "the file description must come once, first"
             info = message.file

@@ -104,6 +104,11 @@ class StoreView:
         """Relative paths of all files under a run's artifact root."""
         raise NotImplementedError
 
+    def corrupt(self, artifact_uri: str, path: str) -> None:
+        """Flips the first byte of a stored file, keeping its size and recorded checksum
+        (what a failing disk or a careless operator does)."""
+        raise NotImplementedError
+
 
 class LocalView(StoreView):
     kind = "local"
@@ -129,6 +134,12 @@ class LocalView(StoreView):
             return []
         return sorted(str(p.relative_to(root)) for p in root.rglob("*") if p.is_file())
 
+    def corrupt(self, artifact_uri: str, path: str) -> None:
+        with (self.run_dir(artifact_uri) / path).open("r+b") as f:
+            first = f.read(1)
+            f.seek(0)
+            f.write(bytes([first[0] ^ 0xFF]))
+
 
 class S3View(StoreView):
     kind = "s3"
@@ -152,6 +163,13 @@ class S3View(StoreView):
     def run_files(self, artifact_uri: str) -> list[str]:
         prefix = artifact_uri[len(f"s3://{BUCKET}/") :].rstrip("/") + "/"
         return sorted(k[len(prefix) :] for k in self._keys(prefix))
+
+    def corrupt(self, artifact_uri: str, path: str) -> None:
+        key = artifact_uri[len(f"s3://{BUCKET}/") :].rstrip("/") + "/" + path
+        stored = self.s3.get_object(Bucket=BUCKET, Key=key)
+        body = bytearray(stored["Body"].read())
+        body[0] ^= 0xFF
+        self.s3.put_object(Bucket=BUCKET, Key=key, Body=bytes(body), Metadata=stored["Metadata"])
 
 
 @dataclass

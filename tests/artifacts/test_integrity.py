@@ -168,9 +168,10 @@ def test_malformed_upload_streams(stub: raw.Stub, run_id: str) -> None:
         invalid,
         "UPLOAD_OUT_OF_ORDER",
     )
-    too_big = b"b" * (MIB + 1)
+    too_big = b"b" * (4 * MIB + 1)  # chunks of up to 4 MiB are accepted
     assert (
-        raw.failure(lambda: raw.upload(stub, run_id, "a.txt", too_big, chunk=MIB + 1))[0] == invalid
+        raw.failure(lambda: raw.upload(stub, run_id, "a.txt", too_big, chunk=4 * MIB + 1))[0]
+        == invalid
     )
     assert raw.failure(lambda: raw.upload(stub, run_id, "a.txt", b"x", digest="abc"))[0] == invalid
     assert raw.failure(lambda: raw.upload(stub, run_id, "a.txt", b"", size=-1))[0] == invalid

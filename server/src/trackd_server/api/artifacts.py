@@ -23,16 +23,37 @@ def file_info_to_proto(info: FileInfo) -> artifact_pb2.FileInfo:
 
 def _out_of_order(what: str) -> InvalidArgument:
     return InvalidArgument(
-        f"UploadArtifact: {what}; send the header first, then only content chunks",
+        f"UploadArtifact: {what}; send the header first, then only content chunks, then "
+        "the trailer if the header announced one",
         reason="UPLOAD_OUT_OF_ORDER",
     )
 
 
-def _content(requests: Iterator[pb.UploadArtifactRequest]) -> Iterator[bytes]:
-    for message in requests:
-        if message.WhichOneof("payload") != "chunk":
-            raise _out_of_order("a message after the first one is not a content chunk")
-        yield message.chunk
+class _UploadBody:
+    """The content chunks of an upload stream, and the trailer that may end it."""
+
+    def __init__(self, requests: Iterator[pb.UploadArtifactRequest], expect_trailer: bool):
+        self._requests = requests
+        self._expect_trailer = expect_trailer
+        self.trailer_sha256: str | None = None
+
+    def chunks(self) -> Iterator[bytes]:
+        for message in self._requests:
+            if self.trailer_sha256 is not None:
+                raise _out_of_order("a message follows the trailer")
+            if message.HasField("trailer"):
+                if not self._expect_trailer:
+                    raise _out_of_order("a trailer came, but the header set no sha256_in_trailer")
+                if message.WhichOneof("payload") is not None:
+                    raise _out_of_order("the trailer message also carries a payload")
+                self.trailer_sha256 = message.trailer.sha256
+                continue
+            if message.WhichOneof("payload") != "chunk":
+                raise _out_of_order("a message after the first one is not a content chunk")
+            yield message.chunk
+
+    def trailer(self) -> str | None:
+        return self.trailer_sha256
 
 
 def _download_stream(info: FileInfo, chunks: ChunkStream) -> Iterator[pb.DownloadArtifactResponse]:
@@ -55,9 +76,12 @@ class ArtifactServicer(artifact_service_pb2_grpc.ArtifactServiceServicer):
         first = next(requests, None)
         if first is None or first.WhichOneof("payload") != "header":
             raise _out_of_order("the first message is not a header")
+        if first.HasField("trailer"):
+            raise _out_of_order("the header message also carries a trailer")
         h = first.header
-        header = UploadHeader(h.run_id, h.path, h.size, h.sha256, h.request_id)
-        stored = self._artifacts.upload(header, _content(requests))
+        header = UploadHeader(h.run_id, h.path, h.size, h.sha256, h.request_id, h.sha256_in_trailer)
+        body = _UploadBody(requests, h.sha256_in_trailer)
+        stored = self._artifacts.upload(header, body.chunks(), body.trailer)
         return pb.UploadArtifactResponse(file=file_info_to_proto(stored))
 
     def DownloadArtifact(
@@ -65,7 +89,9 @@ class ArtifactServicer(artifact_service_pb2_grpc.ArtifactServiceServicer):
     ) -> Iterator[pb.DownloadArtifactResponse]:
         # Not a generator itself: a missing file or a bad path fails the call before any
         # message is sent.
-        info, chunks = self._artifacts.download(request.run_id, request.path)
+        info, chunks = self._artifacts.download(
+            request.run_id, request.path, request.max_chunk_bytes
+        )
         return _download_stream(info, chunks)
 
     def ListArtifacts(

@@ -7,7 +7,7 @@ import os
 
 from .base import ArtifactStore, FileInfo
 from .local import LocalArtifactStore
-from .memory import return_large_buffers_to_the_os
+from .memory import reuse_transfer_buffers
 
 __all__ = ["ArtifactStore", "FileInfo", "LocalArtifactStore", "open_artifact_store"]
 
@@ -17,10 +17,10 @@ def open_artifact_store(destination: str, s3_endpoint_url: str | None = None) ->
 
     For S3 the endpoint is `s3_endpoint_url`, else the `AWS_ENDPOINT_URL` environment variable,
     else AWS itself; credentials come from the standard AWS environment and config files.
-    Raises ValueError for a destination of another kind. Also makes this process return
-    large freed buffers to the OS at once (see `memory`), which transfers depend on.
+    Raises ValueError for a destination of another kind. Also makes this process's malloc
+    reuse freed chunk buffers (see `memory`), which the speed of transfers depends on.
     """
-    return_large_buffers_to_the_os()
+    reuse_transfer_buffers()
     if destination.startswith("s3://"):
         from .s3 import S3ArtifactStore
 

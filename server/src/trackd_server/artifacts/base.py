@@ -14,8 +14,11 @@ from typing import Any, Protocol
 
 from ..domain.errors import FailedPrecondition, NotFound
 
-# The largest content chunk in either direction; it bounds what one message holds in memory.
+# Content chunks, which bound what one message holds in memory: downloads use CHUNK_BYTES
+# unless the client asks for larger ones, up to MAX_CHUNK_BYTES, the upload limit too.
 CHUNK_BYTES = 1024 * 1024
+MIN_CHUNK_BYTES = 64 * 1024
+MAX_CHUNK_BYTES = 4 * 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -50,8 +53,9 @@ class StagedUpload(Protocol):
 
     def write(self, chunk: bytes) -> None: ...
 
-    def commit(self) -> None:
-        """Makes the file visible at its path at once, replacing an older file there."""
+    def commit(self, sha256: str) -> None:
+        """Makes the file, whose verified checksum is `sha256`, visible at its path at once,
+        replacing an older file there."""
 
     def discard(self) -> None:
         """Removes what was received; safe to call twice and after `commit` (then a no-op)."""
@@ -71,11 +75,18 @@ class ArtifactStore(Protocol):
     def contains(self, uri: str) -> bool:
         """Whether `uri` is the destination or inside it."""
 
-    def stage(self, artifact_uri: str, path: str, size: int, sha256: str) -> StagedUpload:
-        """Prepares to receive `size` bytes for `path` of the run at `artifact_uri`."""
+    def stage(self, artifact_uri: str, path: str, size: int, sha256: str | None) -> StagedUpload:
+        """Prepares to receive `size` bytes for `path` of the run at `artifact_uri`; `sha256` is
+        None when the checksum arrives after the content (see `accepts_late_sha256`)."""
 
-    def open(self, artifact_uri: str, path: str) -> tuple[FileInfo, ChunkStream]:
-        """The file's description and its content in chunks of at most CHUNK_BYTES."""
+    def accepts_late_sha256(self, size: int) -> bool:
+        """Whether an upload of `size` bytes can be staged before its SHA-256 is known (an S3
+        multipart upload cannot: the checksum is object metadata, fixed when it starts)."""
+
+    def open(
+        self, artifact_uri: str, path: str, chunk_bytes: int = CHUNK_BYTES
+    ) -> tuple[FileInfo, ChunkStream]:
+        """The file's description and its content in chunks of at most `chunk_bytes`."""
 
     def list(
         self, artifact_uri: str, path: str, after: str | None, limit: int

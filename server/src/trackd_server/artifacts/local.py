@@ -20,7 +20,7 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 from ..domain.errors import InvalidArgument, PermissionDenied
-from . import paths
+from . import direct_io, paths
 from .base import (
     CHUNK_BYTES,
     ChunkStream,
@@ -30,6 +30,7 @@ from .base import (
     outside_destination,
     parent_is_a_file,
 )
+from .pipelines import ReadAhead
 
 log = logging.getLogger(__name__)
 STAGING_DIR = ".trackd-uploads"
@@ -67,50 +68,72 @@ def _escapes(path: str) -> PermissionDenied:
 
 
 class _FileChunks:
-    """The content of an open file in chunks; closing it closes the file."""
+    """The content of a file in chunks, read ahead on a thread of its own for large files;
+    closing it closes the file."""
 
-    def __init__(self, path: str) -> None:
-        self._file = open(path, "rb")  # noqa: SIM115 - closed by close() or at the end
+    def __init__(self, path: str, size: int, chunk_bytes: int) -> None:
+        self._reader = direct_io.Reader(path, size, chunk_bytes)
+        self._ahead = ReadAhead(self._reader.read) if size > chunk_bytes else None
+        self._closed = False
 
     def __iter__(self) -> Iterator[bytes]:
         return self
 
     def __next__(self) -> bytes:
-        data = self._file.read(CHUNK_BYTES)
+        if self._closed:
+            raise StopIteration
+        data = self._ahead.next() if self._ahead is not None else self._reader.read()
         if not data:
             self.close()
             raise StopIteration
         return data
 
     def close(self) -> None:
-        self._file.close()
+        if self._closed:
+            return
+        self._closed = True
+        if self._ahead is not None:
+            self._ahead.close()
+        self._reader.close()
 
 
 class _LocalUpload:
-    def __init__(self, staging: str, run_root: str, path: str, sha256: str) -> None:
+    def __init__(self, staging: str, run_root: str, path: str, size: int) -> None:
         os.makedirs(staging, exist_ok=True)
         self._tmp = os.path.join(staging, f"{uuid.uuid4().hex}.part")
         flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC
-        self._file = os.fdopen(os.open(self._tmp, flags, 0o644), "wb")
+        self._fd: int | None = os.open(self._tmp, flags, 0o644)
+        try:
+            direct = size >= direct_io.DIRECT_MIN_BYTES and direct_io.try_direct(self._fd)
+            self._appender = direct_io.Appender(self._fd, direct)
+        except BaseException:
+            os.close(self._fd)
+            os.unlink(self._tmp)
+            raise
         self._run_root = run_root
         self._path = path
-        self._sha256 = sha256
         self._committed = False
 
     def write(self, chunk: bytes) -> None:
-        self._file.write(chunk)
+        self._appender.write(chunk)
 
-    def commit(self) -> None:
-        self._file.flush()
-        os.fsync(self._file.fileno())
-        self._file.close()
+    def commit(self, sha256: str) -> None:
+        assert self._fd is not None, "commit after discard"
+        self._appender.finish()
+        os.fsync(self._fd)
+        self._close()
         # Without user xattrs on the file system, downloads report no checksum.
         with contextlib.suppress(OSError):
-            os.setxattr(self._tmp, SHA256_XATTR, self._sha256.encode("ascii"))
+            os.setxattr(self._tmp, SHA256_XATTR, sha256.encode("ascii"))
         target = self._prepare_target()
         os.replace(self._tmp, target)
         self._committed = True
         _fsync_directory(os.path.dirname(target))
+
+    def _close(self) -> None:
+        if self._fd is not None:
+            os.close(self._fd)
+            self._fd = None
 
     def _prepare_target(self) -> str:
         parent_rel = os.path.dirname(self._path)
@@ -134,8 +157,8 @@ class _LocalUpload:
         return "/".join(parts)
 
     def discard(self) -> None:
-        if not self._file.closed:
-            self._file.close()
+        self._appender.close()
+        self._close()
         if not self._committed:
             with contextlib.suppress(FileNotFoundError):
                 os.unlink(self._tmp)
@@ -206,14 +229,19 @@ class LocalArtifactStore:
             raise _escapes(path)
         return real
 
-    def stage(self, artifact_uri: str, path: str, size: int, sha256: str) -> _LocalUpload:
+    def stage(self, artifact_uri: str, path: str, size: int, sha256: str | None) -> _LocalUpload:
         run_root = self._run_root(artifact_uri)
         target = self._resolve(run_root, path)
         if os.path.isdir(target):
             raise is_a_directory(path)
-        return _LocalUpload(os.path.join(self._root, STAGING_DIR), run_root, path, sha256)
+        return _LocalUpload(os.path.join(self._root, STAGING_DIR), run_root, path, size)
 
-    def open(self, artifact_uri: str, path: str) -> tuple[FileInfo, ChunkStream]:
+    def accepts_late_sha256(self, size: int) -> bool:
+        return True  # the checksum is written beside the file at commit
+
+    def open(
+        self, artifact_uri: str, path: str, chunk_bytes: int = CHUNK_BYTES
+    ) -> tuple[FileInfo, ChunkStream]:
         target = self._resolve(self._run_root(artifact_uri), path)
         try:
             info = os.stat(target)
@@ -227,7 +255,9 @@ class LocalArtifactStore:
             sha256 = os.getxattr(target, SHA256_XATTR).decode("ascii")
         except OSError:
             sha256 = ""
-        return FileInfo(path, False, info.st_size, sha256), _FileChunks(target)
+        return FileInfo(path, False, info.st_size, sha256), _FileChunks(
+            target, info.st_size, chunk_bytes
+        )
 
     def list(
         self, artifact_uri: str, path: str, after: str | None, limit: int

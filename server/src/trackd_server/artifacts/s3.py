@@ -48,6 +48,11 @@ def parse_s3_uri(location: str, field: str) -> tuple[str, str]:
     return bucket, key
 
 
+def part_bytes(size: int) -> int:
+    """The multipart part size for a file of `size` bytes."""
+    return max(PART_BYTES, -(-size // MAX_PARTS))
+
+
 def _client_error_code(exc: Exception) -> str:
     response: dict[str, Any] = getattr(exc, "response", {}) or {}
     return str(response.get("Error", {}).get("Code", ""))
@@ -57,9 +62,9 @@ class _S3Upload:
     """Holds at most one part in memory; starts the multipart upload only when a part is
     full, so a small file costs a single PUT."""
 
-    def __init__(self, s3: Any, bucket: str, key: str, size: int, sha256: str) -> None:
+    def __init__(self, s3: Any, bucket: str, key: str, size: int, sha256: str | None) -> None:
         self._s3, self._bucket, self._key, self._sha256 = s3, bucket, key, sha256
-        self._part_bytes = max(PART_BYTES, -(-size // MAX_PARTS))
+        self._part_bytes = part_bytes(size)
         # Received chunks, joined once per part: a bytearray that grows and is sliced would
         # hold two or three copies of the part at its peak.
         self._pending: list[bytes] = []
@@ -82,6 +87,8 @@ class _S3Upload:
 
     def _send_part(self, body: bytes) -> None:
         if self._upload_id is None:
+            # The service refuses a late checksum for uploads big enough to get here.
+            assert self._sha256 is not None, "a multipart upload needs its SHA-256 up front"
             created = self._s3.create_multipart_upload(
                 Bucket=self._bucket, Key=self._key, Metadata={SHA256_METADATA: self._sha256}
             )
@@ -96,7 +103,7 @@ class _S3Upload:
         )
         self._parts.append({"PartNumber": number, "ETag": reply["ETag"]})
 
-    def commit(self) -> None:
+    def commit(self, sha256: str) -> None:
         if self.before_commit is not None:
             self.before_commit()
         if self._upload_id is None:
@@ -104,7 +111,7 @@ class _S3Upload:
                 Bucket=self._bucket,
                 Key=self._key,
                 Body=self._take_pending(),
-                Metadata={SHA256_METADATA: self._sha256},
+                Metadata={SHA256_METADATA: sha256},
             )
         else:
             if self._pending:
@@ -131,9 +138,9 @@ class _S3Upload:
 
 
 class _BodyChunks:
-    def __init__(self, body: Any) -> None:
+    def __init__(self, body: Any, chunk_bytes: int) -> None:
         self._body = body
-        self._chunks = body.iter_chunks(CHUNK_BYTES)
+        self._chunks = body.iter_chunks(chunk_bytes)
 
     def __iter__(self) -> Iterator[bytes]:
         return self
@@ -234,7 +241,11 @@ class S3ArtifactStore:
             raise
         return True
 
-    def stage(self, artifact_uri: str, path: str, size: int, sha256: str) -> _S3Upload:
+    def accepts_late_sha256(self, size: int) -> bool:
+        # A file smaller than one part goes out in a single PUT at commit, checksum included.
+        return size < part_bytes(size)
+
+    def stage(self, artifact_uri: str, path: str, size: int, sha256: str | None) -> _S3Upload:
         run_key = self._run_key(artifact_uri)
         key = paths.join(run_key, path)
         upload = _S3Upload(self._s3, self._bucket, key, size, sha256)
@@ -253,7 +264,9 @@ class S3ArtifactStore:
         upload.before_commit = refuse_conflicts
         return upload
 
-    def open(self, artifact_uri: str, path: str) -> tuple[FileInfo, ChunkStream]:
+    def open(
+        self, artifact_uri: str, path: str, chunk_bytes: int = CHUNK_BYTES
+    ) -> tuple[FileInfo, ChunkStream]:
         key = paths.join(self._run_key(artifact_uri), path)
         if not path:
             raise is_a_directory(path)
@@ -267,7 +280,7 @@ class S3ArtifactStore:
             raise artifact_not_found(path) from None
         sha256 = str(reply.get("Metadata", {}).get(SHA256_METADATA, ""))
         info = FileInfo(path, False, int(reply["ContentLength"]), sha256)
-        return info, _BodyChunks(reply["Body"])
+        return info, _BodyChunks(reply["Body"], chunk_bytes)
 
     def list(
         self, artifact_uri: str, path: str, after: str | None, limit: int

@@ -26,7 +26,7 @@ from google.api import annotations_pb2 as google_dot_api_dot_annotations__pb2
 from trackd.v1 import artifact_pb2 as trackd_dot_v1_dot_artifact__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n trackd/v1/artifact_service.proto\x12\ttrackd.v1\x1a\x1cgoogle/api/annotations.proto\x1a\x18trackd/v1/artifact.proto\"f\n\x15UploadArtifactRequest\x12\x31\n\x06header\x18\x01 \x01(\x0b\x32\x1f.trackd.v1.UploadArtifactHeaderH\x00\x12\x0f\n\x05\x63hunk\x18\x02 \x01(\x0cH\x00\x42\t\n\x07payload\"f\n\x14UploadArtifactHeader\x12\x0e\n\x06run_id\x18\x01 \x01(\t\x12\x0c\n\x04path\x18\x02 \x01(\t\x12\x0c\n\x04size\x18\x03 \x01(\x03\x12\x0e\n\x06sha256\x18\x04 \x01(\t\x12\x12\n\nrequest_id\x18\x05 \x01(\t\";\n\x16UploadArtifactResponse\x12!\n\x04\x66ile\x18\x01 \x01(\x0b\x32\x13.trackd.v1.FileInfo\"7\n\x17\x44ownloadArtifactRequest\x12\x0e\n\x06run_id\x18\x01 \x01(\t\x12\x0c\n\x04path\x18\x02 \x01(\t\"[\n\x18\x44ownloadArtifactResponse\x12#\n\x04\x66ile\x18\x01 \x01(\x0b\x32\x13.trackd.v1.FileInfoH\x00\x12\x0f\n\x05\x63hunk\x18\x02 \x01(\x0cH\x00\x42\t\n\x07payload\"[\n\x14ListArtifactsRequest\x12\x0e\n\x06run_id\x18\x01 \x01(\t\x12\x0c\n\x04path\x18\x02 \x01(\t\x12\x11\n\tpage_size\x18\x03 \x01(\x05\x12\x12\n\npage_token\x18\x04 \x01(\t\"T\n\x15ListArtifactsResponse\x12\"\n\x05\x66iles\x18\x01 \x03(\x0b\x32\x13.trackd.v1.FileInfo\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t2\xb7\x03\n\x0f\x41rtifactService\x12\x9b\x01\n\x0eUploadArtifact\x12 .trackd.v1.UploadArtifactRequest\x1a!.trackd.v1.UploadArtifactResponse\"B\x82\xd3\xe4\x93\x02<\x1a\x33/v1/runs/{header.run_id}/artifacts/{header.path=**}:\x05\x63hunk(\x01\x12\x8c\x01\n\x10\x44ownloadArtifact\x12\".trackd.v1.DownloadArtifactRequest\x1a#.trackd.v1.DownloadArtifactResponse\"-\x82\xd3\xe4\x93\x02\'\x12%/v1/runs/{run_id}/artifacts/{path=**}0\x01\x12w\n\rListArtifacts\x12\x1f.trackd.v1.ListArtifactsRequest\x1a .trackd.v1.ListArtifactsResponse\"#\x82\xd3\xe4\x93\x02\x1d\x12\x1b/v1/runs/{run_id}/artifactsB&\n\x0cio.trackd.v1B\x14\x41rtifactServiceProtoP\x01\x62\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n trackd/v1/artifact_service.proto\x12\ttrackd.v1\x1a\x1cgoogle/api/annotations.proto\x1a\x18trackd/v1/artifact.proto\"\x99\x01\n\x15UploadArtifactRequest\x12\x31\n\x06header\x18\x01 \x01(\x0b\x32\x1f.trackd.v1.UploadArtifactHeaderH\x00\x12\x0f\n\x05\x63hunk\x18\x02 \x01(\x0cH\x00\x12\x31\n\x07trailer\x18\x03 \x01(\x0b\x32 .trackd.v1.UploadArtifactTrailerB\t\n\x07payload\"\x81\x01\n\x14UploadArtifactHeader\x12\x0e\n\x06run_id\x18\x01 \x01(\t\x12\x0c\n\x04path\x18\x02 \x01(\t\x12\x0c\n\x04size\x18\x03 \x01(\x03\x12\x0e\n\x06sha256\x18\x04 \x01(\t\x12\x12\n\nrequest_id\x18\x05 \x01(\t\x12\x19\n\x11sha256_in_trailer\x18\x06 \x01(\x08\"\'\n\x15UploadArtifactTrailer\x12\x0e\n\x06sha256\x18\x01 \x01(\t\";\n\x16UploadArtifactResponse\x12!\n\x04\x66ile\x18\x01 \x01(\x0b\x32\x13.trackd.v1.FileInfo\"P\n\x17\x44ownloadArtifactRequest\x12\x0e\n\x06run_id\x18\x01 \x01(\t\x12\x0c\n\x04path\x18\x02 \x01(\t\x12\x17\n\x0fmax_chunk_bytes\x18\x03 \x01(\x05\"[\n\x18\x44ownloadArtifactResponse\x12#\n\x04\x66ile\x18\x01 \x01(\x0b\x32\x13.trackd.v1.FileInfoH\x00\x12\x0f\n\x05\x63hunk\x18\x02 \x01(\x0cH\x00\x42\t\n\x07payload\"[\n\x14ListArtifactsRequest\x12\x0e\n\x06run_id\x18\x01 \x01(\t\x12\x0c\n\x04path\x18\x02 \x01(\t\x12\x11\n\tpage_size\x18\x03 \x01(\x05\x12\x12\n\npage_token\x18\x04 \x01(\t\"T\n\x15ListArtifactsResponse\x12\"\n\x05\x66iles\x18\x01 \x03(\x0b\x32\x13.trackd.v1.FileInfo\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t2\xb7\x03\n\x0f\x41rtifactService\x12\x9b\x01\n\x0eUploadArtifact\x12 .trackd.v1.UploadArtifactRequest\x1a!.trackd.v1.UploadArtifactResponse\"B\x82\xd3\xe4\x93\x02<\x1a\x33/v1/runs/{header.run_id}/artifacts/{header.path=**}:\x05\x63hunk(\x01\x12\x8c\x01\n\x10\x44ownloadArtifact\x12\".trackd.v1.DownloadArtifactRequest\x1a#.trackd.v1.DownloadArtifactResponse\"-\x82\xd3\xe4\x93\x02\'\x12%/v1/runs/{run_id}/artifacts/{path=**}0\x01\x12w\n\rListArtifacts\x12\x1f.trackd.v1.ListArtifactsRequest\x1a .trackd.v1.ListArtifactsResponse\"#\x82\xd3\xe4\x93\x02\x1d\x12\x1b/v1/runs/{run_id}/artifactsB&\n\x0cio.trackd.v1B\x14\x41rtifactServiceProtoP\x01\x62\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -40,20 +40,22 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_ARTIFACTSERVICE'].methods_by_name['DownloadArtifact']._serialized_options = b'\202\323\344\223\002\'\022%/v1/runs/{run_id}/artifacts/{path=**}'
   _globals['_ARTIFACTSERVICE'].methods_by_name['ListArtifacts']._loaded_options = None
   _globals['_ARTIFACTSERVICE'].methods_by_name['ListArtifacts']._serialized_options = b'\202\323\344\223\002\035\022\033/v1/runs/{run_id}/artifacts'
-  _globals['_UPLOADARTIFACTREQUEST']._serialized_start=103
-  _globals['_UPLOADARTIFACTREQUEST']._serialized_end=205
-  _globals['_UPLOADARTIFACTHEADER']._serialized_start=207
-  _globals['_UPLOADARTIFACTHEADER']._serialized_end=309
-  _globals['_UPLOADARTIFACTRESPONSE']._serialized_start=311
-  _globals['_UPLOADARTIFACTRESPONSE']._serialized_end=370
-  _globals['_DOWNLOADARTIFACTREQUEST']._serialized_start=372
-  _globals['_DOWNLOADARTIFACTREQUEST']._serialized_end=427
-  _globals['_DOWNLOADARTIFACTRESPONSE']._serialized_start=429
-  _globals['_DOWNLOADARTIFACTRESPONSE']._serialized_end=520
-  _globals['_LISTARTIFACTSREQUEST']._serialized_start=522
-  _globals['_LISTARTIFACTSREQUEST']._serialized_end=613
-  _globals['_LISTARTIFACTSRESPONSE']._serialized_start=615
-  _globals['_LISTARTIFACTSRESPONSE']._serialized_end=699
-  _globals['_ARTIFACTSERVICE']._serialized_start=702
-  _globals['_ARTIFACTSERVICE']._serialized_end=1141
+  _globals['_UPLOADARTIFACTREQUEST']._serialized_start=104
+  _globals['_UPLOADARTIFACTREQUEST']._serialized_end=257
+  _globals['_UPLOADARTIFACTHEADER']._serialized_start=260
+  _globals['_UPLOADARTIFACTHEADER']._serialized_end=389
+  _globals['_UPLOADARTIFACTTRAILER']._serialized_start=391
+  _globals['_UPLOADARTIFACTTRAILER']._serialized_end=430
+  _globals['_UPLOADARTIFACTRESPONSE']._serialized_start=432
+  _globals['_UPLOADARTIFACTRESPONSE']._serialized_end=491
+  _globals['_DOWNLOADARTIFACTREQUEST']._serialized_start=493
+  _globals['_DOWNLOADARTIFACTREQUEST']._serialized_end=573
+  _globals['_DOWNLOADARTIFACTRESPONSE']._serialized_start=575
+  _globals['_DOWNLOADARTIFACTRESPONSE']._serialized_end=666
+  _globals['_LISTARTIFACTSREQUEST']._serialized_start=668
+  _globals['_LISTARTIFACTSREQUEST']._serialized_end=759
+  _globals['_LISTARTIFACTSRESPONSE']._serialized_start=761
+  _globals['_LISTARTIFACTSRESPONSE']._serialized_end=845
+  _globals['_ARTIFACTSERVICE']._serialized_start=848
+  _globals['_ARTIFACTSERVICE']._serialized_end=1287
 # @@protoc_insertion_point(module_scope)

@@ -9,26 +9,36 @@ from typing import ClassVar as _ClassVar, Optional as _Optional, Union as _Union
 DESCRIPTOR: _descriptor.FileDescriptor
 
 class UploadArtifactRequest(_message.Message):
-    __slots__ = ("header", "chunk")
+    __slots__ = ("header", "chunk", "trailer")
     HEADER_FIELD_NUMBER: _ClassVar[int]
     CHUNK_FIELD_NUMBER: _ClassVar[int]
+    TRAILER_FIELD_NUMBER: _ClassVar[int]
     header: UploadArtifactHeader
     chunk: bytes
-    def __init__(self, header: _Optional[_Union[UploadArtifactHeader, _Mapping]] = ..., chunk: _Optional[bytes] = ...) -> None: ...
+    trailer: UploadArtifactTrailer
+    def __init__(self, header: _Optional[_Union[UploadArtifactHeader, _Mapping]] = ..., chunk: _Optional[bytes] = ..., trailer: _Optional[_Union[UploadArtifactTrailer, _Mapping]] = ...) -> None: ...
 
 class UploadArtifactHeader(_message.Message):
-    __slots__ = ("run_id", "path", "size", "sha256", "request_id")
+    __slots__ = ("run_id", "path", "size", "sha256", "request_id", "sha256_in_trailer")
     RUN_ID_FIELD_NUMBER: _ClassVar[int]
     PATH_FIELD_NUMBER: _ClassVar[int]
     SIZE_FIELD_NUMBER: _ClassVar[int]
     SHA256_FIELD_NUMBER: _ClassVar[int]
     REQUEST_ID_FIELD_NUMBER: _ClassVar[int]
+    SHA256_IN_TRAILER_FIELD_NUMBER: _ClassVar[int]
     run_id: str
     path: str
     size: int
     sha256: str
     request_id: str
-    def __init__(self, run_id: _Optional[str] = ..., path: _Optional[str] = ..., size: _Optional[int] = ..., sha256: _Optional[str] = ..., request_id: _Optional[str] = ...) -> None: ...
+    sha256_in_trailer: bool
+    def __init__(self, run_id: _Optional[str] = ..., path: _Optional[str] = ..., size: _Optional[int] = ..., sha256: _Optional[str] = ..., request_id: _Optional[str] = ..., sha256_in_trailer: _Optional[bool] = ...) -> None: ...
+
+class UploadArtifactTrailer(_message.Message):
+    __slots__ = ("sha256",)
+    SHA256_FIELD_NUMBER: _ClassVar[int]
+    sha256: str
+    def __init__(self, sha256: _Optional[str] = ...) -> None: ...
 
 class UploadArtifactResponse(_message.Message):
     __slots__ = ("file",)
@@ -37,12 +47,14 @@ class UploadArtifactResponse(_message.Message):
     def __init__(self, file: _Optional[_Union[_artifact_pb2.FileInfo, _Mapping]] = ...) -> None: ...
 
 class DownloadArtifactRequest(_message.Message):
-    __slots__ = ("run_id", "path")
+    __slots__ = ("run_id", "path", "max_chunk_bytes")
     RUN_ID_FIELD_NUMBER: _ClassVar[int]
     PATH_FIELD_NUMBER: _ClassVar[int]
+    MAX_CHUNK_BYTES_FIELD_NUMBER: _ClassVar[int]
     run_id: str
     path: str
-    def __init__(self, run_id: _Optional[str] = ..., path: _Optional[str] = ...) -> None: ...
+    max_chunk_bytes: int
+    def __init__(self, run_id: _Optional[str] = ..., path: _Optional[str] = ..., max_chunk_bytes: _Optional[int] = ...) -> None: ...
 
 class DownloadArtifactResponse(_message.Message):
     __slots__ = ("file", "chunk")

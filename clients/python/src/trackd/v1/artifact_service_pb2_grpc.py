@@ -76,10 +76,16 @@ class ArtifactServiceServicer:
 
     def UploadArtifact(self, request_iterator, context):
         """Stores one file. The first message is the header; the others carry the content in order,
-        at most 1 MiB each. The server checks the size and SHA-256 of what it received against the
-        header: on a mismatch the call fails with DATA_LOSS and nothing is stored. The file appears
-        atomically (whole or not at all) and replaces an earlier file at the same path; a cancelled
-        upload leaves nothing behind. Over HTTP: PUT with the raw bytes as body, the SHA-256 in the
+        at most 4 MiB each (servers before 4 MiB chunks took at most 1 MiB). The SHA-256 comes in
+        the header, or, when the header sets `sha256_in_trailer`, in a last message holding only
+        `trailer`, so that a client can hash the content while it sends it. The server checks the
+        size and SHA-256 of what it received before the file becomes visible: on a mismatch the
+        call fails with DATA_LOSS and nothing is stored; a stream that ends without the announced
+        trailer is INVALID_ARGUMENT (reason ARTIFACT_CHECKSUM_MISSING) and stores nothing either.
+        A store that needs the checksum first (S3, for files of several parts) refuses a trailer
+        right after the header with FAILED_PRECONDITION (reason SHA256_IN_TRAILER_UNSUPPORTED). The file appears atomically
+        (whole or not at all) and replaces an earlier file at the same path; a cancelled upload
+        leaves nothing behind. Over HTTP: PUT with the raw bytes as body, the SHA-256 in the
         `X-Trackd-Sha256` header and the request id in `X-Request-Id`.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
@@ -88,9 +94,10 @@ class ArtifactServiceServicer:
 
     def DownloadArtifact(self, request, context):
         """Reads one file: the first message describes it, the others carry the content in order, at
-        most 1 MiB each. NOT_FOUND if there is no such file; FAILED_PRECONDITION (reason
-        ARTIFACT_IS_DIRECTORY) for a directory. Over HTTP: a streamed application/octet-stream
-        body with the SHA-256 (when known) in `X-Trackd-Sha256`.
+        most 1 MiB each unless the request asks for other chunks (`max_chunk_bytes`). NOT_FOUND if
+        there is no such file; FAILED_PRECONDITION (reason ARTIFACT_IS_DIRECTORY) for a directory.
+        Over HTTP: a streamed application/octet-stream body with the SHA-256 (when known) in
+        `X-Trackd-Sha256`.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
