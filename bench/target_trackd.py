@@ -87,7 +87,8 @@ class TrackdTarget:
         return len(self.client.get_metric_history_columns(run_id, key, max_points=max_points))
 
     def log_artifact(self, run_id: str, local_path: str, artifact_path: str) -> None:
-        """`TrackingClient.log_artifact`: streamed over gRPC in 1 MiB chunks, SHA-256 checked."""
+        """`TrackingClient.log_artifact`: streamed over gRPC in 4 MiB chunks, the SHA-256 sent
+        after the data and checked by the server before the file becomes visible."""
         self.client.log_artifact(run_id, local_path, artifact_path)
 
     def download_artifact(self, run_id: str, artifact_path: str, dst_dir: str) -> str:
