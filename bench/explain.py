@@ -16,6 +16,7 @@ from dataset import PAGE_SIZE, SEARCH_EXPERIMENT, SEARCH_FILTER, SEARCH_ORDER, S
 from sqlalchemy import event
 from trackd_server.domain.entities import ViewType
 from trackd_server.service.tracking import build_services
+from trackd_server.store.sql.engine import POSTGRES_SESSION_OPTIONS
 from trackd_server.store.sql.store import SqlStore
 
 Captured = list[tuple[str, Any]]
@@ -37,7 +38,8 @@ def _capture(store: SqlStore, work: Callable[[], object]) -> Captured:
 
 def _explain(db_url: str, statements: Captured) -> list[dict[str, str]]:
     plans = []
-    with psycopg.connect(db_url) as conn:
+    # The server's own session settings, so the plans are the ones it gets.
+    with psycopg.connect(db_url, options=POSTGRES_SESSION_OPTIONS) as conn:
         settings: list[tuple[str, Any]] = []
         for statement, parameters in statements:
             text = statement.strip()

@@ -19,6 +19,10 @@ from ...domain.errors import InvalidArgument
 WRITE_OPTION = "trackd_write"
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 PING_AFTER_IDLE_SECONDS = 10.0
+# Settings of every PostgreSQL session of the server (why: see create_engine).
+POSTGRES_SESSION_OPTIONS = (
+    "-c jit=off -c plan_cache_mode=force_custom_plan -c max_parallel_workers_per_gather=0"
+)
 
 
 def normalise_url(uri: str) -> URL:
@@ -54,12 +58,7 @@ def create_engine(
         # query (no parameter values to estimate with) is several times slower. No parallel
         # workers: starting them costs milliseconds, and the planner chose them for reading one
         # page's tags, params and metrics (measured at 10^4 runs: 9.4 ms instead of 2).
-        connect_args={
-            "options": (
-                "-c jit=off -c plan_cache_mode=force_custom_plan"
-                " -c max_parallel_workers_per_gather=0"
-            )
-        },
+        connect_args={"options": POSTGRES_SESSION_OPTIONS},
         pool_size=pool_size,
         max_overflow=max_overflow,
         # Last in, first out: under light load the same few connections serve every request,
