@@ -6,6 +6,7 @@ server that is down when the call starts and comes back on the same port and dat
 
 from __future__ import annotations
 
+import os
 import signal
 import subprocess
 import threading
@@ -109,6 +110,7 @@ def test_deadline_exceeded_when_the_server_hangs(tmp_path: Path) -> None:
     try:
         client.get_experiment("0")  # connected
         server.process.send_signal(signal.SIGSTOP)
+        _wait_until_stopped(server.process.pid)
         started = time.monotonic()
         with pytest.raises(DeadlineExceededError) as caught:
             client.get_experiment("0")
@@ -120,6 +122,21 @@ def test_deadline_exceeded_when_the_server_hangs(tmp_path: Path) -> None:
     finally:
         server.process.send_signal(signal.SIGCONT)
         server.stop()
+
+
+def _wait_until_stopped(pid: int, timeout: float = 10.0) -> None:
+    """Waits until every thread of `pid` is stopped: SIGSTOP takes effect asynchronously, and a
+    loaded machine can let a thread answer one more call in between."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        states = [
+            (Path(f"/proc/{pid}/task") / tid / "stat").read_text().rsplit(")", 1)[1].split()[0]
+            for tid in os.listdir(f"/proc/{pid}/task")
+        ]
+        if all(state == "T" for state in states):
+            return
+        time.sleep(0.01)
+    raise AssertionError(f"process {pid} did not stop within {timeout} s")
 
 
 def _serve_on(port: int, backend_url: str, workdir: Path) -> ServerProcess:
