@@ -13,7 +13,8 @@ read-only transactions, which matters on SQLite) and reads again.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any, TypeVar
 
 from ..domain.entities import Metric, Page
 from ..domain.errors import InvalidArgument, ResourceExhausted
@@ -31,6 +32,8 @@ from .clock import now_ms
 from .idempotency import NO_ANSWER, fingerprint, run_once
 from .pagination import PageTokens, page_size, query_digest
 from .runs import run_not_found, with_timestamps, writable_run
+
+T = TypeVar("T")
 
 HISTORY_PAGE_DEFAULT = 10_000
 HISTORY_PAGE_MAX = 25_000
@@ -115,32 +118,50 @@ class MetricService:
         self, run_id: str, key: str, size: int, token: str, steps: StepRange = ALL_STEPS
     ) -> Page[Metric]:
         """One page of a series, in (step, timestamp, logging) order."""
-        validation.run_id(run_id)
-        validation.key(key, "metric_key")
-        limit = page_size(size, HISTORY_PAGE_DEFAULT, HISTORY_PAGE_MAX)
-        digest = query_digest("history", run_id, key, steps.start, steps.end)
-        cursor = self._tokens.decode(digest, token)
-        with self._store.transaction(write=False) as tx:
-            if tx.runs.get_info(run_id) is None:
-                raise run_not_found(run_id)
-            points, next_cursor = tx.metrics.history(run_id, key, limit, cursor, steps)
-        return Page(points, self._tokens.encode(digest, next_cursor))
+        points, next_token = self._page(
+            run_id,
+            key,
+            page_size(size, HISTORY_PAGE_DEFAULT, HISTORY_PAGE_MAX),
+            token,
+            steps,
+            lambda tx, limit, cursor: tx.metrics.history(run_id, key, limit, cursor, steps),
+        )
+        return Page(points, next_token)
 
     def history_columns(
         self, run_id: str, key: str, size: int, token: str, steps: StepRange = ALL_STEPS
     ) -> tuple[HistoryColumns, str]:
         """The page of history() as columns, with larger pages; returns it and the next page
         token (empty on the last page). Tokens are interchangeable with history()'s."""
+        return self._page(
+            run_id,
+            key,
+            page_size(size, HISTORY_COLUMNS_PAGE_DEFAULT, HISTORY_COLUMNS_PAGE_MAX),
+            token,
+            steps,
+            lambda tx, limit, cursor: tx.metrics.history_columns(run_id, key, limit, cursor, steps),
+        )
+
+    def _page(
+        self,
+        run_id: str,
+        key: str,
+        limit: int,
+        token: str,
+        steps: StepRange,
+        read: Callable[[StoreTransaction, int, Any], tuple[T, list[Any] | None]],
+    ) -> tuple[T, str]:
+        # Both layouts share validation, the token's digest (so tokens carry over) and the
+        # run check; `read` fetches the page in its layout.
         validation.run_id(run_id)
         validation.key(key, "metric_key")
-        limit = page_size(size, HISTORY_COLUMNS_PAGE_DEFAULT, HISTORY_COLUMNS_PAGE_MAX)
         digest = query_digest("history", run_id, key, steps.start, steps.end)
         cursor = self._tokens.decode(digest, token)
         with self._store.transaction(write=False) as tx:
             if tx.runs.get_info(run_id) is None:
                 raise run_not_found(run_id)
-            columns, next_cursor = tx.metrics.history_columns(run_id, key, limit, cursor, steps)
-        return columns, self._tokens.encode(digest, next_cursor)
+            page, next_cursor = read(tx, limit, cursor)
+        return page, self._tokens.encode(digest, next_cursor)
 
     def sampled_history(
         self, run_id: str, key: str, budget: int, token: str, steps: StepRange = ALL_STEPS
