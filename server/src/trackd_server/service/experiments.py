@@ -29,11 +29,11 @@ def experiment_not_found(experiment_id: str) -> NotFound:
 
 def require_active(tx: StoreTransaction, experiment_id: int, lock: bool) -> None:
     """Checks that an experiment exists and is active, locking it against concurrent changes."""
-    stage = (
-        tx.experiments.lock(experiment_id)
-        if lock
-        else tx.experiments.stage_for_share(experiment_id)
-    )
+    if lock:
+        stage = tx.experiments.lock(experiment_id)
+    else:
+        found = tx.experiments.location_for_share(experiment_id)
+        stage = found[0] if found else None
     check_active(experiment_id, stage)
 
 

@@ -109,9 +109,8 @@ class MetricService:
             )
         # The common case in one statement; a missing or deleted run or a retried request id
         # (nothing written by it) takes the general path, which answers those exactly.
-        with self._store.transaction(write=True) as tx:
-            if tx.log_point_if_new(run_id, points[0], claim):
-                return
+        if self._store.log_point_if_new(run_id, points[0], claim):
+            return
         run_once(self._store, "LogMetric", request_id, args, work)
 
     def history(

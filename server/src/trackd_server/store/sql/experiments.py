@@ -100,15 +100,6 @@ class SqlExperimentRepository:
         ).scalar_one_or_none()
         return None if stage is None else LifecycleStage(stage)
 
-    def stage_for_share(self, experiment_id: int) -> LifecycleStage | None:
-        """The experiment's stage, locked against concurrent delete until the transaction ends."""
-        stage = self._conn.execute(
-            sa.select(E.lifecycle_stage)
-            .where(E.experiment_id == experiment_id)
-            .with_for_update(read=True)
-        ).scalar_one_or_none()
-        return None if stage is None else LifecycleStage(stage)
-
     def location_for_share(self, experiment_id: int) -> tuple[LifecycleStage, str] | None:
         """The experiment's stage and artifact location, locked against concurrent delete until
         the transaction ends (creating a run needs both)."""

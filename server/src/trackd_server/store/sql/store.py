@@ -58,11 +58,6 @@ class SqlTransaction:
     ) -> tuple[list[RunInfo], list[Any] | None]:
         return search_runs(self.conn, experiment_ids, stages, spec, limit, cursor)
 
-    def log_point_if_new(self, run_id: str, point: Metric, claim: RequestClaim | None) -> bool:
-        if self.dialect != "postgresql":
-            return False
-        return log_point_if_new(self.conn, run_id, point, claim)
-
 
 class SqlStore:
     def __init__(
@@ -98,6 +93,13 @@ class SqlStore:
             log.warning("database unavailable: %s", exc)
             cause = getattr(exc, "orig", None) or exc
             raise Unavailable(f"the database is unavailable, retry later: {cause}") from exc
+
+    def log_point_if_new(self, run_id: str, point: Metric, claim: RequestClaim | None) -> bool:
+        # SQLite has no one-statement path: answer at once, without opening a transaction.
+        if self.dialect != "postgresql":
+            return False
+        with self.transaction(write=True) as tx:
+            return log_point_if_new(tx.conn, run_id, point, claim)
 
     def upgrade(self) -> None:
         """Brings the schema to the latest revision. Several processes may call this at once."""
