@@ -85,10 +85,10 @@ def search_run_names(
     cursor = None
     while True:
         with store.transaction(write=False) as tx:
-            infos, next_cursor = tx.search_runs(
+            runs, next_cursor = tx.search_runs(
                 [experiment_id], [LifecycleStage.ACTIVE], spec, page_size, cursor
             )
-        names.extend(info.run_name for info in infos)
+        names.extend(run.info.run_name for run in runs)
         if next_cursor is None:
             return names
         cursor = json.loads(json.dumps(next_cursor))

@@ -196,10 +196,8 @@ def test_pages_neither_skip_nor_repeat_while_runs_are_added(store: SqlStore) -> 
     added = 0
     while True:
         with store.transaction(write=False) as tx:
-            infos, cursor = tx.search_runs(
-                [experiment_id], [LifecycleStage.ACTIVE], spec, 6, cursor
-            )
-        seen.extend(i.run_name for i in infos)
+            runs, cursor = tx.search_runs([experiment_id], [LifecycleStage.ACTIVE], spec, 6, cursor)
+        seen.extend(r.info.run_name for r in runs)
         if cursor is None:
             break
         # A run that sorts before the page boundary appears between two page reads.
@@ -212,7 +210,7 @@ def test_pages_neither_skip_nor_repeat_while_runs_are_added(store: SqlStore) -> 
 @pytest.mark.parametrize(
     "order_by", [["metrics.m"], ["params.p DESC", "metrics.m"], ["start_time DESC"]]
 )
-def test_each_page_is_one_statement(
+def test_each_page_is_one_statement_with_its_data(
     store: SqlStore, runs: tuple[int, dict[str, str]], order_by: list[str]
 ) -> None:
     experiment_id = runs[0]
@@ -239,7 +237,10 @@ def test_each_page_is_one_statement(
     finally:
         sqlalchemy.event.remove(store.engine, "before_cursor_execute", record)
     assert pages > 3
-    assert len(statements) == pages
+    # PostgreSQL reads each page's runs with their data in one statement; SQLite reads the
+    # data in a second one.
+    per_page = 1 if store.dialect == "postgresql" else 2
+    assert len(statements) == per_page * pages
 
 
 def _m(run: RunSeed) -> float | None:

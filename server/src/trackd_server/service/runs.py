@@ -313,6 +313,7 @@ class RunService:
                     visible.append(experiment_id)
             if not visible:
                 return Page([], "")
-            infos, next_cursor = tx.search_runs(visible, view_type.stages(), spec, limit, cursor)
-            runs = tx.runs.with_data(infos, read_mask)
+            runs, next_cursor = tx.search_runs(
+                visible, view_type.stages(), spec, limit, cursor, read_mask
+            )
         return Page(runs, self._tokens.encode(digest, next_cursor))

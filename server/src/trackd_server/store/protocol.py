@@ -209,7 +209,11 @@ class StoreTransaction(Protocol):
         spec: SearchSpec,
         limit: int,
         cursor: Sequence[Any] | None,
-    ) -> tuple[list[RunInfo], list[Any] | None]: ...
+        mask: RunReadMask | None = None,
+    ) -> tuple[list[Run], list[Any] | None]:
+        """One page of runs, with the data `mask` selects (None: everything), and the sort
+        values of its last run when more follow."""
+        ...
 
 
 class TrackingStore(Protocol):

@@ -11,19 +11,27 @@ statement: the runs that have a value, walked in value order (for metrics straig
 runs without one. A single LEFT JOIN with NULLS LAST would have to join and sort every run of
 the experiments for each page. Later sort keys are LEFT OUTER JOINs on their (run_id, key)
 primary key.
+
+Building that statement in SQLAlchemy costs more than the database spends planning it, so the
+statement of each search shape (experiments, stages, filter, order, page size, read mask and
+which cursor values are NULL) is built once and kept (an LRU of _CACHED_SHAPES); a later page
+of the same search binds only its cursor values. On PostgreSQL the statement also carries each
+run's tags, params and metrics (run_data.json_data_columns), so a page is one round trip.
 """
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
 
-from ...domain.entities import LifecycleStage, RunInfo
+from ...domain.entities import LifecycleStage, Run
 from ...domain.filters import ATTRIBUTE, METRIC, PARAM, And, Comparison, Expr, split_sort_key
 from ...domain.search import SearchSpec
+from ..protocol import RunReadMask
 from .filters import (
     RUN_ATTRIBUTES,
     compile_run_filter,
@@ -32,12 +40,14 @@ from .filters import (
 )
 from .keyset import SortKey, after, order_clauses
 from .models import LatestMetricRow, ParamRow
+from .run_data import JSON_DATA_LABELS, attach_data, json_data_columns, run_from_json_row
 from .runs import RUN_TAGS, RUNS, run_info_from_row
 
 R = RUNS.c
 
 _KEY_VALUE_TABLES = {METRIC: LatestMetricRow.__table__, PARAM: ParamRow.__table__}
 PART = "page_part"  # 0: runs with a value for the first sort key, 1: runs without
+_CACHED_SHAPES = 256
 
 
 def _label(i: int) -> str:
@@ -85,7 +95,9 @@ class _Page:
     scope: list[sa.ColumnElement[bool]]  # experiments and lifecycle stages searched
     dialect: str
     limit: int
-    cursor: Sequence[Any] | None
+    # None on the first page; else which of the cursor's sort values are NULL. The values
+    # themselves are bound at execution (parameters cursor_0, cursor_1, ...).
+    cursor_nulls: tuple[bool, ...] | None
 
     def conditions(self, expression: Expr | None) -> list[sa.ColumnElement[bool]]:
         """The scope and the compiled filter `expression`."""
@@ -93,23 +105,49 @@ class _Page:
             return self.scope
         return [*self.scope, compile_run_filter(expression, self.dialect)]
 
+    def cursor(self, keys: Sequence[SortKey]) -> list[Any] | None:
+        """Stand-ins for the cursor's values, one per sort key: None for a NULL value, else
+        the bound parameter that will carry it."""
+        if self.cursor_nulls is None:
+            return None
+        if len(keys) != len(self.cursor_nulls):
+            raise ValueError("cursor does not match the sort keys")
+        return [
+            None if null else sa.bindparam(_cursor_param(i), type_=key.expr.type)
+            for i, (key, null) in enumerate(zip(keys, self.cursor_nulls, strict=True))
+        ]
 
-def _single_query(page: _Page) -> sa.Select[Any]:
+
+def _cursor_param(i: int) -> str:
+    return f"cursor_{i}"
+
+
+# A page statement's row order, as (column label, descending, nullable) triples.
+_Order = list[tuple[str, bool, bool]]
+
+
+def _order_of(keys: Sequence[SortKey], first: int = 0) -> _Order:
+    return [(_label(i), k.descending, k.nullable) for i, k in enumerate(keys, start=first)]
+
+
+def _single_query(page: _Page) -> tuple[sa.Select[Any], _Order]:
     keys, source = _sort_keys(page.spec.order)
     stmt = _labelled(keys, source).where(*page.conditions(page.spec.filter))
-    if page.cursor is not None:
-        stmt = stmt.where(after(keys, page.cursor))
-    return stmt.order_by(*order_clauses(keys)).limit(page.limit + 1)
+    cursor = page.cursor(keys)
+    if cursor is not None:
+        stmt = stmt.where(after(keys, cursor))
+    return stmt.order_by(*order_clauses(keys)).limit(page.limit + 1), _order_of(keys)
 
 
-def _two_part_query(page: _Page) -> sa.Select[Any]:
-    spec, cursor, wanted = page.spec, page.cursor, page.limit + 1
+def _two_part_query(page: _Page) -> tuple[sa.Select[Any], _Order]:
+    spec, wanted = page.spec, page.limit + 1
     (name, descending), rest = spec.order[0], spec.order[1:]
     kind, key = split_sort_key(name)
     rest_keys, rest_source = _sort_keys(rest, first=1)
     table = _KEY_VALUE_TABLES.get(kind, RUN_TAGS).alias("sort_0")
     first = SortKey(table.c.value, descending)
     keys = [first, *rest_keys]
+    cursor = page.cursor(keys)
     joined = _has_value(table, kind, key)
     if kind == METRIC:
         # Bounds the walk to the searched experiments' part of the (key, experiment_id, value)
@@ -126,7 +164,8 @@ def _two_part_query(page: _Page) -> sa.Select[Any]:
         present = _labelled(keys, present_source).where(
             *page.conditions(remaining), *(metric_value_condition(table, c) for c in required)
         )
-        return _after(present, keys, cursor).order_by(*order_clauses(keys)).limit(wanted)
+        present = _after(present, keys, cursor).order_by(*order_clauses(keys)).limit(wanted)
+        return present, _order_of(keys)
 
     conditions = page.conditions(spec.filter)
     # The runs without a value: after every run with one, ordered by the remaining keys.
@@ -138,7 +177,8 @@ def _two_part_query(page: _Page) -> sa.Select[Any]:
     )
     if cursor is not None and cursor[0] is None:  # the previous page ended among them
         missing = missing.where(after(rest_keys, cursor[1:]))
-        return missing.order_by(*order_clauses(rest_keys)).limit(wanted)
+        missing = missing.order_by(*order_clauses(rest_keys)).limit(wanted)
+        return missing, _order_of(rest_keys, first=1)
 
     present = _labelled(keys, present_source).add_columns(sa.literal(0).label(PART))
     present = _after(present.where(*conditions), keys, cursor)
@@ -154,7 +194,8 @@ def _two_part_query(page: _Page) -> sa.Select[Any]:
     merged_keys = [SortKey(both.c[PART])] + [
         SortKey(both.c[_label(i)], k.descending, k.nullable) for i, k in enumerate(keys)
     ]
-    return sa.select(both).order_by(*order_clauses(merged_keys)).limit(wanted)
+    merged = sa.select(both).order_by(*order_clauses(merged_keys)).limit(wanted)
+    return merged, [(PART, False, False), *_order_of(keys)]
 
 
 def _after(
@@ -186,20 +227,53 @@ def search_runs(
     spec: SearchSpec,
     limit: int,
     cursor: Sequence[Any] | None,
-) -> tuple[list[RunInfo], list[Any] | None]:
-    """One page of runs and, if more follow, the sort values of its last run (JSON-safe: the
-    service puts them in the page token)."""
-    scope: list[sa.ColumnElement[bool]] = [
-        R.experiment_id.in_(experiment_ids),
-        R.lifecycle_stage.in_([s.value for s in stages]),
-    ]
-    page = _Page(spec, experiment_ids, scope, conn.dialect.name, limit, cursor)
-    by_value = bool(spec.order) and split_sort_key(spec.order[0][0])[0] != ATTRIBUTE
-    rows = conn.execute(_two_part_query(page) if by_value else _single_query(page)).all()
+    mask: RunReadMask | None = None,
+) -> tuple[list[Run], list[Any] | None]:
+    """One page of runs with the data `mask` selects (None: everything) and, if more follow,
+    the sort values of its last run (JSON-safe: the service puts them in the page token)."""
+    dialect = conn.dialect.name
+    nulls = None if cursor is None else tuple(v is None for v in cursor)
+    statement = _page_statement(
+        dialect, tuple(experiment_ids), tuple(stages), spec, limit, nulls, mask or RunReadMask()
+    )
+    values = {} if cursor is None else {_cursor_param(i): v for i, v in enumerate(cursor)}
+    rows = conn.execute(statement, values).all()
     more = len(rows) > limit
     rows = rows[:limit]
     next_cursor = None
     if more:
         last = rows[-1]._mapping
         next_cursor = [last[_label(i)] for i in range(len(spec.order) + 1)]
-    return [run_info_from_row(r) for r in rows], next_cursor
+    if dialect != "postgresql":
+        return attach_data(conn, [run_info_from_row(r) for r in rows], mask), next_cursor
+    runs = [
+        run_from_json_row(run_info_from_row(r), *(r._mapping[c] for c in JSON_DATA_LABELS))
+        for r in rows
+    ]
+    return runs, next_cursor
+
+
+@functools.lru_cache(maxsize=_CACHED_SHAPES)
+def _page_statement(
+    dialect: str,
+    experiment_ids: tuple[int, ...],
+    stages: tuple[LifecycleStage, ...],
+    spec: SearchSpec,
+    limit: int,
+    cursor_nulls: tuple[bool, ...] | None,
+    mask: RunReadMask,
+) -> sa.Select[Any]:
+    """The statement of one search shape; SQLAlchemy objects are immutable, so threads share
+    it, each executing it with its own cursor values."""
+    scope: list[sa.ColumnElement[bool]] = [
+        R.experiment_id.in_(experiment_ids),
+        R.lifecycle_stage.in_([s.value for s in stages]),
+    ]
+    page = _Page(spec, experiment_ids, scope, dialect, limit, cursor_nulls)
+    by_value = bool(spec.order) and split_sort_key(spec.order[0][0])[0] != ATTRIBUTE
+    stmt, order = _two_part_query(page) if by_value else _single_query(page)
+    if dialect != "postgresql":
+        return stmt
+    rows = stmt.subquery("page_rows")
+    keys = [SortKey(rows.c[label], descending, nullable) for label, descending, nullable in order]
+    return sa.select(rows, *json_data_columns(rows.c.run_id, mask)).order_by(*order_clauses(keys))

@@ -12,10 +12,10 @@ import sqlalchemy as sa
 from alembic import command
 from alembic.config import Config
 
-from ...domain.entities import LifecycleStage, Metric, RunInfo
+from ...domain.entities import LifecycleStage, Metric, Run
 from ...domain.errors import TrackdError, Unavailable
 from ...domain.search import SearchSpec
-from ..protocol import RequestClaim
+from ..protocol import RequestClaim, RunReadMask
 from .dialect import upsert
 from .engine import PING_AFTER_IDLE_SECONDS, WRITE_OPTION, create_engine
 from .experiments import SqlExperimentRepository
@@ -55,8 +55,9 @@ class SqlTransaction:
         spec: SearchSpec,
         limit: int,
         cursor: Sequence[Any] | None,
-    ) -> tuple[list[RunInfo], list[Any] | None]:
-        return search_runs(self.conn, experiment_ids, stages, spec, limit, cursor)
+        mask: RunReadMask | None = None,
+    ) -> tuple[list[Run], list[Any] | None]:
+        return search_runs(self.conn, experiment_ids, stages, spec, limit, cursor, mask)
 
 
 class SqlStore:
