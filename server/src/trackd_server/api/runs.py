@@ -10,6 +10,7 @@ from trackd.v1 import run_service_pb2_grpc
 from ..domain.entities import Param, Tag
 from ..service.runs import RunService
 from .convert import (
+    fill_run,
     metrics_from_proto,
     params_from_proto,
     read_mask_from_proto,
@@ -92,6 +93,8 @@ class RunServicer(run_service_pb2_grpc.RunServiceServicer):
             request.page_token,
             read_mask_from_proto(request),
         )
-        return pb.SearchRunsResponse(
-            runs=[run_to_proto(r) for r in page.items], next_page_token=page.next_page_token
-        )
+        response = pb.SearchRunsResponse(next_page_token=page.next_page_token)
+        add_run = response.runs.add
+        for run in page.items:
+            fill_run(add_run(), run)
+        return response

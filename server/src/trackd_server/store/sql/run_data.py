@@ -118,16 +118,18 @@ def _metric_part(
     return part
 
 
-# The JSON columns a PostgreSQL page row carries, in this order.
-JSON_DATA_LABELS = ("tags_json", "params_json", "metrics_json")
+# The label of the JSON column a PostgreSQL page row carries.
+JSON_DATA_LABEL = "run_data_json"
 
 
-def json_data_columns(
+def json_data_column(
     run_id: sa.ColumnElement[Any], mask: RunReadMask | None = None
-) -> list[sa.ColumnElement[Any]]:
+) -> sa.ColumnElement[Any]:
     """PostgreSQL only: the tags, params and latest metrics of the run `run_id` (a column of
-    the page) as three JSON arrays sorted by key: [key, value] pairs, and [key, value, is_nan,
-    step, timestamp] for metrics. NULL when the run has none or the mask drops the part.
+    the page) as one JSON array of three arrays sorted by key: [key, value] pairs for tags and
+    params, [key, value, is_nan, step, timestamp] for metrics; null for a part the run has no
+    entries in or the mask drops. One document per run: the driver decodes each with one
+    json.loads.
 
     A metric value travels as float8's text (shortest exact form, "-0", "Infinity"), which
     float() reads back bit for bit; NaN is stored as is_nan with value 0."""
@@ -139,10 +141,10 @@ def json_data_columns(
         # As text: a JSON number would turn -0.0 into the integer 0.
         (LATEST, (m.key, sa.cast(m.value, sa.Text), m.is_nan, m.step, m.timestamp), mask.metrics),
     )
-    columns: list[sa.ColumnElement[Any]] = []
-    for label, (table, fields, keys) in zip(JSON_DATA_LABELS, parts, strict=True):
+    arrays: list[sa.ColumnElement[Any]] = []
+    for table, fields, keys in parts:
         if keys.keys == frozenset():
-            columns.append(sa.null().label(label))
+            arrays.append(sa.null())
             continue
         entries = sa.func.json_agg(
             postgresql.aggregate_order_by(sa.func.json_build_array(*fields), table.c.key)
@@ -151,12 +153,13 @@ def json_data_columns(
         if keys.keys is not None:
             chosen = sa.bindparam(None, sorted(keys.keys), type_=postgresql.ARRAY(table.c.key.type))
             part = part.where(table.c.key == sa.any_(chosen))
-        columns.append(part.scalar_subquery().label(label))
-    return columns
+        arrays.append(part.scalar_subquery())
+    return sa.func.json_build_array(*arrays).label(JSON_DATA_LABEL)
 
 
-def run_from_json_row(info: RunInfo, tags: Any, params: Any, metrics: Any) -> Run:
-    """A run from its info and the decoded JSON columns of `json_data_columns`."""
+def run_from_json(info: RunInfo, data: Any) -> Run:
+    """A run from its info and the decoded document of `json_data_column`."""
+    tags, params, metrics = data
     nan = math.nan
     return Run(
         info=info,

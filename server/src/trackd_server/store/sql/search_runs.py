@@ -40,7 +40,7 @@ from .filters import (
 )
 from .keyset import SortKey, after, order_clauses
 from .models import LatestMetricRow, ParamRow
-from .run_data import JSON_DATA_LABELS, attach_data, json_data_columns, run_from_json_row
+from .run_data import JSON_DATA_LABEL, attach_data, json_data_column, run_from_json
 from .runs import RUN_TAGS, RUNS, run_info_from_row
 
 R = RUNS.c
@@ -246,10 +246,7 @@ def search_runs(
         next_cursor = [last[_label(i)] for i in range(len(spec.order) + 1)]
     if dialect != "postgresql":
         return attach_data(conn, [run_info_from_row(r) for r in rows], mask), next_cursor
-    runs = [
-        run_from_json_row(run_info_from_row(r), *(r._mapping[c] for c in JSON_DATA_LABELS))
-        for r in rows
-    ]
+    runs = [run_from_json(run_info_from_row(r), r._mapping[JSON_DATA_LABEL]) for r in rows]
     return runs, next_cursor
 
 
@@ -276,4 +273,4 @@ def _page_statement(
         return stmt
     rows = stmt.subquery("page_rows")
     keys = [SortKey(rows.c[label], descending, nullable) for label, descending, nullable in order]
-    return sa.select(rows, *json_data_columns(rows.c.run_id, mask)).order_by(*order_clauses(keys))
+    return sa.select(rows, json_data_column(rows.c.run_id, mask)).order_by(*order_clauses(keys))
