@@ -65,3 +65,26 @@ def test_busy_connection_failure_is_unavailable_then_recovers(
         assert _read(store) == 1
     finally:
         store.dispose()
+
+
+def test_server_sessions_run_with_the_documented_planner_settings(own_db_url: str) -> None:
+    store = SqlStore(own_db_url, pool_size=1, max_overflow=0)
+    try:
+        with store.engine.connect() as conn:
+            settings = {
+                name: conn.exec_driver_sql(f"SHOW {name}").scalar_one()
+                for name in (
+                    "jit",
+                    "plan_cache_mode",
+                    "max_parallel_workers_per_gather",
+                    "enable_memoize",
+                )
+            }
+    finally:
+        store.dispose()
+    assert settings == {
+        "jit": "off",
+        "plan_cache_mode": "force_custom_plan",
+        "max_parallel_workers_per_gather": "0",
+        "enable_memoize": "off",
+    }
