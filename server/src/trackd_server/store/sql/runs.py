@@ -19,17 +19,23 @@ PARAMS = table_of(ParamRow)
 R = RUNS.c
 
 
+# Stored strings to enum members; a dict lookup is ten times cheaper than calling the enum,
+# which counts when a search page builds hundreds of RunInfos.
+_STATUS_OF = {s.value: s for s in RunStatus}
+_STAGE_OF = {s.value: s for s in LifecycleStage}
+
+
 def run_info_from_row(row: Any) -> RunInfo:
     return RunInfo(
         run_id=row.run_id,
         run_name=row.name,
         experiment_id=str(row.experiment_id),
         user_id=row.user_id,
-        status=RunStatus(row.status),
+        status=_STATUS_OF[row.status],
         start_time=row.start_time,
         end_time=row.end_time,
         artifact_uri=row.artifact_uri,
-        lifecycle_stage=LifecycleStage(row.lifecycle_stage),
+        lifecycle_stage=_STAGE_OF[row.lifecycle_stage],
     )
 
 
