@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import logging
 import multiprocessing
 import os
@@ -21,6 +22,10 @@ from .store.sql.store import SqlStore
 
 log = logging.getLogger("trackd")
 JANITOR_INTERVAL_S = 600
+# Allocations between young-generation collections (CPython's default is 700). A search page
+# allocates thousands of short-lived objects that reference counting frees; at 700 the
+# collector ran about five times per page for nothing.
+GC_THRESHOLDS = (20_000, 20, 20)
 
 
 @dataclass(frozen=True)
@@ -97,6 +102,7 @@ def _serve(config: ServerConfig, ready: Any = None) -> int:
     services = build_services(store, config.artifact_root, _artifact_store(config))
     grpc_server = GrpcServer(services, config.grpc_address, config.threads)
     http_server = _start_http(config, grpc_server.servicers)
+    settle_heap()
     stopping = threading.Event()
 
     def on_signal(signum: int, _frame: FrameType | None) -> None:
@@ -121,6 +127,16 @@ def _serve(config: ServerConfig, ready: Any = None) -> int:
     store.dispose()
     log.info("stopped")
     return 0
+
+
+def settle_heap() -> None:
+    """Moves everything start-up allocated (modules, SQLAlchemy metadata, protobuf
+    descriptors: about 100k objects) out of the garbage collector's sight, and makes young
+    collections rarer. Full collections then scan only what requests allocate: before this a
+    full collection paused a request for tens of milliseconds (the benchmark's search p99)."""
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(*GC_THRESHOLDS)
 
 
 def _janitor(services: TrackingServices, stopping: threading.Event) -> None:
