@@ -137,9 +137,15 @@ def run_info_from_proto(msg: run_pb2.RunInfo) -> RunInfo:
 
 
 def run_data_from_proto(msg: run_pb2.RunData) -> RunData:
-    latest = {m.key: metric_from_proto(m) for m in msg.metrics}
+    # One pass, each field read once: a search page converts thousands of these.
+    latest: dict[str, Metric] = {}
+    values: dict[str, float] = {}
+    for m in msg.metrics:
+        key, value = m.key, m.value
+        latest[key] = Metric(key, value, m.timestamp, m.step)
+        values[key] = value
     return RunData(
-        metrics={k: m.value for k, m in latest.items()},
+        metrics=values,
         params={p.key: p.value for p in msg.params},
         tags={t.key: t.value for t in msg.tags},
         latest_metrics=latest,
