@@ -16,31 +16,16 @@ Creates a throw-away database (PostgreSQL from TRACKD_TEST_PG_URL, or SQLite), s
 
 from __future__ import annotations
 
-import argparse
 import math
 import os
 import statistics
-import tempfile
 import time
 import uuid
 from collections.abc import Callable
-from pathlib import Path
 
 import trackd
 
-from tests.support.postgres import create_database, drop_database
-from tests.support.servers import start_server
-
-
-def _median_ms(fn: Callable[[], object], repeat: int, warmup: int = 1) -> float:
-    for _ in range(warmup):
-        fn()
-    times = []
-    for _ in range(repeat):
-        began = time.perf_counter()
-        fn()
-        times.append((time.perf_counter() - began) * 1000)
-    return statistics.median(times)
+from tests.history.perf_support import median_ms, perf_arguments, throwaway_server
 
 
 def _measure(client: trackd.TrackingClient, points: int, repeat: int) -> None:
@@ -71,41 +56,29 @@ def _measure(client: trackd.TrackingClient, points: int, repeat: int) -> None:
         )
     for name, read in reads.items():
         sampled = "max_points" in name
-        ms = _median_ms(read, repeat * 3 if sampled else repeat, warmup=3 if sampled else 1)
+        ms = median_ms(read, repeat * 3 if sampled else repeat, warmup=3 if sampled else 1)
         print(f"  {name + ':':42s}{ms:8.2f} ms")
 
     step = iter(range(points, points + 10 * repeat + 100))
-    ms = _median_ms(lambda: client.log_metric(run_id, "loss", 0.5, step=next(step)), repeat * 10)
+    ms = median_ms(
+        lambda: client.log_metric(run_id, "loss", 0.5, step=next(step)), repeat * 10, warmup=1
+    )
     print(f"  log_metric, appended:                     {ms:8.2f} ms")
     inside = iter(range(10, points, max(1, points // (10 * repeat + 10))))
-    ms = _median_ms(lambda: client.log_metric(run_id, "loss", 0.5, step=next(inside)), repeat * 10)
+    ms = median_ms(
+        lambda: client.log_metric(run_id, "loss", 0.5, step=next(inside)), repeat * 10, warmup=1
+    )
     print(f"  log_metric, out of order:                 {ms:8.2f} ms")
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--points", type=int, default=100_000)
-    parser.add_argument("--backend", choices=["postgresql", "sqlite"], default="postgresql")
-    parser.add_argument("--repeat", type=int, default=15)
+    parser = perf_arguments()
     parser.add_argument("--workers", type=int, default=2)
     args = parser.parse_args()
-    workdir = Path(tempfile.mkdtemp(prefix="trackd-perf-"))
-    admin = os.environ.get("TRACKD_TEST_PG_URL", "")
-    name = f"trackd_perf_{uuid.uuid4().hex[:8]}"
-    url = (
-        create_database(admin, name)
-        if args.backend == "postgresql"
-        else f"sqlite:///{workdir}/p.db"
-    )
-    server = start_server(url, workdir, workers=args.workers)
-    try:
+    with throwaway_server(args.backend, workers=args.workers) as server:
         print(f"{args.backend}, {args.points} points, load {os.getloadavg()[0]:.1f}")
         with trackd.TrackingClient(server.grpc_uri) as client:
             _measure(client, args.points, args.repeat)
-    finally:
-        server.stop()
-        if args.backend == "postgresql":
-            drop_database(admin, name)
 
 
 if __name__ == "__main__":

@@ -9,14 +9,9 @@ whole (pages of 25000, summed) and downsampled to 1000 points.
 
 from __future__ import annotations
 
-import argparse
 import math
 import os
-import statistics
-import tempfile
-import time
 import uuid
-from pathlib import Path
 
 import grpc
 from trackd.v1 import (
@@ -29,8 +24,7 @@ from trackd.v1 import (
     run_service_pb2_grpc,
 )
 
-from tests.support.postgres import create_database, drop_database
-from tests.support.servers import start_server
+from tests.history.perf_support import median_ms, perf_arguments, throwaway_server
 
 
 def _log(channel: grpc.Channel, points: int) -> str:
@@ -51,68 +45,43 @@ def _log(channel: grpc.Channel, points: int) -> str:
     return run_id
 
 
-def _timed(fn: object, repeat: int) -> float:
-    times = []
-    for _ in range(repeat):
-        began = time.perf_counter()
-        fn()  # type: ignore[operator]
-        times.append((time.perf_counter() - began) * 1000)
-    return statistics.median(times)
-
-
 def main() -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--points", type=int, default=100_000)
-    parser.add_argument("--backend", choices=["postgresql", "sqlite"], default="postgresql")
-    parser.add_argument("--repeat", type=int, default=15)
+    parser = perf_arguments()
     parser.add_argument("--keep", action="store_true", help="keep the database and print its URL")
     args = parser.parse_args()
-    workdir = Path(tempfile.mkdtemp(prefix="trackd-perf-"))
-    admin = os.environ.get("TRACKD_TEST_PG_URL", "")
-    name = f"trackd_perf_{uuid.uuid4().hex[:8]}"
-    url = (
-        create_database(admin, name)
-        if args.backend == "postgresql"
-        else f"sqlite:///{workdir}/p.db"
-    )
-    server = start_server(url, workdir)
-    try:
-        with grpc.insecure_channel(
+    with (
+        throwaway_server(args.backend, keep=args.keep) as server,
+        grpc.insecure_channel(
             f"127.0.0.1:{server.port}", options=[("grpc.max_receive_message_length", 1 << 26)]
-        ) as channel:
-            run_id = _log(channel, args.points)
-            metrics = metric_service_pb2_grpc.MetricServiceStub(channel)
+        ) as channel,
+    ):
+        run_id = _log(channel, args.points)
+        metrics = metric_service_pb2_grpc.MetricServiceStub(channel)
 
-            def full() -> None:
-                token = ""
-                while True:
-                    reply = metrics.GetMetricHistory(
-                        metric_service_pb2.GetMetricHistoryRequest(
-                            run_id=run_id, metric_key="loss", page_size=25000, page_token=token
-                        )
-                    )
-                    token = reply.next_page_token
-                    if not token:
-                        return
-
-            def sampled() -> None:
-                metrics.GetMetricHistory(
+        def full() -> None:
+            token = ""
+            while True:
+                reply = metrics.GetMetricHistory(
                     metric_service_pb2.GetMetricHistoryRequest(
-                        run_id=run_id, metric_key="loss", max_points=1000
+                        run_id=run_id, metric_key="loss", page_size=25000, page_token=token
                     )
                 )
+                token = reply.next_page_token
+                if not token:
+                    return
 
-            full()  # warm caches and connections
-            sampled()
-            print(f"{args.backend}, {args.points} points, load {os.getloadavg()[0]:.1f}")
-            print(f"  full history (pages of 25000): {_timed(full, args.repeat):8.1f} ms")
-            print(f"  downsampled to 1000 points:    {_timed(sampled, args.repeat):8.1f} ms")
-    finally:
-        server.stop()
-        if args.keep:
-            print(f"  database kept: {url}")
-        elif args.backend == "postgresql":
-            drop_database(admin, name)
+        def sampled() -> None:
+            metrics.GetMetricHistory(
+                metric_service_pb2.GetMetricHistoryRequest(
+                    run_id=run_id, metric_key="loss", max_points=1000
+                )
+            )
+
+        full()  # warm caches and connections
+        sampled()
+        print(f"{args.backend}, {args.points} points, load {os.getloadavg()[0]:.1f}")
+        print(f"  full history (pages of 25000): {median_ms(full, args.repeat):8.1f} ms")
+        print(f"  downsampled to 1000 points:    {median_ms(sampled, args.repeat):8.1f} ms")
 
 
 if __name__ == "__main__":
