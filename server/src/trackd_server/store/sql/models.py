@@ -169,7 +169,8 @@ class LatestMetricRow(Base):
     sealed_timestamp: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
 
     # Filters and sorts on one metric across the runs of some experiments (`metrics.loss < 0.1`).
-    __table_args__ = (Index(None, "key", "experiment_id", "value", "run_id"),)
+    # is_nan rides along so that those reads never visit the table (migration 0005).
+    __table_args__ = (Index(None, "key", "experiment_id", "value", "run_id", "is_nan"),)
 
 
 class MetricBlockRow(Base):
