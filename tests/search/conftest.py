@@ -85,7 +85,7 @@ def search_run_names(
     cursor = None
     while True:
         with store.transaction(write=False) as tx:
-            runs, next_cursor = tx.search_runs(
+            runs, next_cursor, _ = tx.search_runs(
                 [experiment_id], [LifecycleStage.ACTIVE], spec, page_size, cursor
             )
         names.extend(run.info.run_name for run in runs)

@@ -46,7 +46,7 @@ AWKWARD_STRINGS = {
 def _page(store: SqlStore, experiment_id: int, mask: RunReadMask | None = None) -> list[Run]:
     spec = run_search_spec("", ["attributes.run_name"])
     with store.transaction(write=False) as tx:
-        runs, cursor = tx.search_runs(
+        runs, cursor, _ = tx.search_runs(
             [experiment_id], [LifecycleStage.ACTIVE], spec, 100, None, mask
         )
     assert cursor is None

@@ -196,7 +196,9 @@ def test_pages_neither_skip_nor_repeat_while_runs_are_added(store: SqlStore) -> 
     added = 0
     while True:
         with store.transaction(write=False) as tx:
-            runs, cursor = tx.search_runs([experiment_id], [LifecycleStage.ACTIVE], spec, 6, cursor)
+            runs, cursor, _ = tx.search_runs(
+                [experiment_id], [LifecycleStage.ACTIVE], spec, 6, cursor
+            )
         seen.extend(r.info.run_name for r in runs)
         if cursor is None:
             break
@@ -208,10 +210,12 @@ def test_pages_neither_skip_nor_repeat_while_runs_are_added(store: SqlStore) -> 
 
 
 @pytest.mark.parametrize(
-    "order_by", [["metrics.m"], ["params.p DESC", "metrics.m"], ["start_time DESC"]]
+    ("order_by", "with_value"),
+    # with_value: how many matching runs have a value for the first sort key
+    [(["metrics.m"], 24), (["params.p DESC", "metrics.m"], 25), (["start_time DESC"], None)],
 )
 def test_each_page_is_one_statement_with_its_data(
-    store: SqlStore, runs: tuple[int, dict[str, str]], order_by: list[str]
+    store: SqlStore, runs: tuple[int, dict[str, str]], order_by: list[str], with_value: int | None
 ) -> None:
     experiment_id = runs[0]
     statements: list[str] = []
@@ -222,25 +226,31 @@ def test_each_page_is_one_statement_with_its_data(
 
     spec = run_search_spec("metrics.m > 0 OR params.p IS NOT NULL", order_by)
     cursor = None
-    pages = 0
+    per_page: list[int] = []
     sqlalchemy.event.listen(store.engine, "before_cursor_execute", record)
     try:
         while True:
+            before = len(statements)
             with store.transaction(write=False) as tx:
-                _, cursor = tx.search_runs(
+                _, cursor, _ = tx.search_runs(
                     [experiment_id], [LifecycleStage.ACTIVE], spec, 4, cursor
                 )
-            pages += 1
+            per_page.append(len(statements) - before)
             if cursor is None:
                 break
             cursor = json.loads(json.dumps(cursor))
     finally:
         sqlalchemy.event.remove(store.engine, "before_cursor_execute", record)
-    assert pages > 3
+    assert len(per_page) > 3
     # PostgreSQL reads each page's runs with their data in one statement; SQLite reads the
-    # data in a second one.
-    per_page = 1 if store.dialect == "postgresql" else 2
-    assert len(statements) == per_page * pages
+    # data in a second one. A search by value reads the runs without a value with one
+    # statement more on the pages whose first statement (asking for five runs to learn
+    # whether more follow) reaches past the last run with a value.
+    reads = 1 if store.dialect == "postgresql" else 2
+    crossing = set()
+    if with_value is not None:
+        crossing = {k for k in range(len(per_page)) if with_value - 4 <= 4 * k <= with_value}
+    assert per_page == [reads + (k in crossing) for k in range(len(per_page))]
 
 
 def _m(run: RunSeed) -> float | None:

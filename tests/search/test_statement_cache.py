@@ -24,15 +24,15 @@ def test_later_pages_reuse_the_statement_of_their_shape(store: SqlStore) -> None
     experiment_id = new_experiment(store)
     write_runs(store, experiment_id, _seeds("r", 12))
     filter_text, order = "params.p = 'a'", ["metrics.m DESC"]
-    search_module._page_statement.cache_clear()
+    search_module._page_statements.cache_clear()
     names = search_run_names(store, experiment_id, filter_text, order, page_size=2)
     assert len(names) == 6
-    info = search_module._page_statement.cache_info()
+    info = search_module._page_statements.cache_info()
     # Page 1 (no cursor) and pages 2..3 (a cursor without NULLs) are two shapes.
     assert (info.misses, info.hits) == (2, 1)
     # The same search again builds nothing.
     assert search_run_names(store, experiment_id, filter_text, order, page_size=2) == names
-    assert search_module._page_statement.cache_info().misses == 2
+    assert search_module._page_statements.cache_info().misses == 2
 
 
 def test_threads_paging_one_shape_each_see_their_own_pages(store: SqlStore) -> None:
@@ -52,7 +52,7 @@ def test_threads_paging_one_shape_each_see_their_own_pages(store: SqlStore) -> N
         cursor = None
         while True:
             with store.transaction(write=False) as tx:
-                runs, cursor = tx.search_runs(
+                runs, cursor, _ = tx.search_runs(
                     [experiment_id], [LifecycleStage.ACTIVE], spec, 2, cursor
                 )
             seen.extend((r.info.run_name, r.data.metrics[0].value) for r in runs)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 
 import pytest
+import sqlalchemy
 from trackd_server.domain.entities import (
     LifecycleStage,
     Metric,
@@ -15,6 +16,7 @@ from trackd_server.domain.entities import (
 )
 from trackd_server.domain.errors import FailedPrecondition, InvalidArgument, NotFound
 from trackd_server.service.tracking import TrackingServices
+from trackd_server.store.sql.store import SqlStore
 
 
 def test_create_run_system_tags_and_defaults(
@@ -264,3 +266,44 @@ def test_runs_of_deleted_experiment_are_hidden(
     services.experiments.delete(exp)
     assert services.runs.search([exp], "", ViewType.ACTIVE_ONLY, [], 10, "").items == []
     assert len(services.runs.search([exp], "", ViewType.ALL, [], 10, "").items) == 1
+
+
+def test_search_checks_its_experiments_in_the_page_statement(
+    services: TrackingServices, store: SqlStore, unique_name: str
+) -> None:
+    active = services.experiments.create(unique_name + "-a", "", []).experiment_id
+    deleted = services.experiments.create(unique_name + "-d", "", []).experiment_id
+    for i in range(3):
+        services.runs.create(active, f"a{i}", 1000 + i, [], "", "")
+    for i in range(2):  # newer: the first page of the default order would hold them
+        services.runs.create(deleted, f"d{i}", 2000 + i, [], "", "")
+    services.experiments.delete(deleted)
+    both = [active, deleted]
+
+    def names(view: ViewType, size: int) -> list[str]:
+        found, token = [], ""
+        while True:
+            page = services.runs.search(both, "", view, [], size, token)
+            found += [r.info.run_name for r in page.items]
+            token = page.next_page_token
+            if not token:
+                return found
+
+    assert names(ViewType.ACTIVE_ONLY, 2) == ["a2", "a1", "a0"]
+    assert names(ViewType.ALL, 2) == ["d1", "d0", "a2", "a1", "a0"]
+    with pytest.raises(NotFound, match="424242424"):  # even when the others have runs
+        services.runs.search([active, "424242424"], "", ViewType.ALL, [], 10, "")
+
+    statements: list[str] = []
+
+    def record(_conn: object, _cursor: object, statement: str, *_args: object) -> None:
+        if not statement.lstrip().upper().startswith(("BEGIN", "COMMIT", "ROLLBACK")):
+            statements.append(statement)
+
+    sqlalchemy.event.listen(store.engine, "before_cursor_execute", record)
+    try:
+        assert len(services.runs.search([active], "", ViewType.ALL, [], 10, "").items) == 3
+    finally:
+        sqlalchemy.event.remove(store.engine, "before_cursor_execute", record)
+    # The experiment check rides on the page's statement; SQLite reads the data apart.
+    assert len(statements) == (1 if store.dialect == "postgresql" else 2), statements

@@ -302,18 +302,31 @@ class RunService:
         digest = query_digest("runs", numeric, view_type.value, *spec.digest_parts())
         cursor = self._tokens.decode(digest, token)
         with self._store.transaction(write=False) as tx:
-            stages = tx.experiments.stages(numeric)
-            visible = []
-            for experiment_id in numeric:
-                stage = stages.get(experiment_id)
-                if stage is None:
-                    raise experiment_not_found(str(experiment_id))
-                # A deleted experiment hides its runs from the default (active-only) view.
-                if view_type is not ViewType.ACTIVE_ONLY or stage is LifecycleStage.ACTIVE:
-                    visible.append(experiment_id)
-            if not visible:
-                return Page([], "")
-            runs, next_cursor = tx.search_runs(
-                visible, view_type.stages(), spec, limit, cursor, read_mask
-            )
-        return Page(runs, self._tokens.encode(digest, next_cursor))
+            # Optimistic: read the page, and the searched experiments with it; check them
+            # after. Only a search naming an experiment that is deleted (and hidden by the
+            # view) reads its page again; only an empty page reads the experiments apart.
+            page = tx.search_runs(numeric, view_type.stages(), spec, limit, cursor, read_mask)
+            found = page.experiment_stages
+            if found is None:
+                found = tx.experiments.stages(numeric)
+            visible = _visible_experiments(numeric, found, view_type)
+            if len(visible) < len(numeric):
+                if not visible:
+                    return Page([], "")
+                page = tx.search_runs(visible, view_type.stages(), spec, limit, cursor, read_mask)
+        return Page(page.runs, self._tokens.encode(digest, page.cursor))
+
+
+def _visible_experiments(
+    searched: list[int], found: dict[int, LifecycleStage], view_type: ViewType
+) -> list[int]:
+    """The searched experiments whose runs the view shows; NOT_FOUND for one that does not
+    exist. A deleted experiment hides its runs from the default (active-only) view."""
+    visible = []
+    for experiment_id in searched:
+        stage = found.get(experiment_id)
+        if stage is None:
+            raise experiment_not_found(str(experiment_id))
+        if view_type is not ViewType.ACTIVE_ONLY or stage is LifecycleStage.ACTIVE:
+            visible.append(experiment_id)
+    return visible

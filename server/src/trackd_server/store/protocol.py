@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any, NamedTuple, Protocol
 
 from ..domain.entities import Experiment, LifecycleStage, Metric, Param, Run, RunInfo, Tag
 from ..domain.search import SearchSpec
@@ -29,6 +29,18 @@ class RunReadMask:
     metrics: KeySelection = KeySelection()
     params: KeySelection = KeySelection()
     tags: KeySelection = KeySelection()
+
+
+class RunPage(NamedTuple):
+    """One page of a run search as the store reads it."""
+
+    runs: list[Run]
+    # The sort values of the page's last run when more runs follow, else None.
+    cursor: list[Any] | None
+    # The lifecycle stage of each searched experiment that exists, read by the page's own
+    # statement (no extra round trip); None when that statement returned no run, in which
+    # case the caller reads them itself.
+    experiment_stages: dict[int, LifecycleStage] | None
 
 
 class StoredRequestLike(Protocol):
@@ -210,9 +222,9 @@ class StoreTransaction(Protocol):
         limit: int,
         cursor: Sequence[Any] | None,
         mask: RunReadMask | None = None,
-    ) -> tuple[list[Run], list[Any] | None]:
-        """One page of runs, with the data `mask` selects (None: everything), and the sort
-        values of its last run when more follow."""
+    ) -> RunPage:
+        """One page of runs of the experiments `experiment_ids` whose lifecycle stage is one
+        of `stages`, with the data `mask` selects (None: everything)."""
         ...
 
 

@@ -5,12 +5,13 @@ descending) pairs, where a key is `metrics.<key>`, `params.<key>`, `tags.<key>` 
 name. Runs without the key (and NaN metrics) sort last in either direction, and run_id ends
 every order so that pages never skip or repeat a run.
 
-When the first sort key is a metric, param or tag, the page is read in two parts within one
-statement: the runs that have a value, walked in value order (for metrics straight off the
-(key, value) index, stopping after one page), then, only if those did not fill the page, the
-runs without one. A single LEFT JOIN with NULLS LAST would have to join and sort every run of
-the experiments for each page. Later sort keys are LEFT OUTER JOINs on their (run_id, key)
-primary key.
+When the first sort key is a metric, param or tag, the page is read in two parts: the runs
+that have a value, walked in value order (for metrics straight off the (key, value) index,
+stopping after one page), then, by a second statement run only if those did not fill the page,
+the runs without one. A single LEFT JOIN with NULLS LAST would have to join and sort every run
+of the experiments for each page; one statement holding both parts cost PostgreSQL a third more
+planning on every page, for a part that only the last pages of a search read. Later sort keys
+are LEFT OUTER JOINs on their (run_id, key) primary key.
 
 Building that statement in SQLAlchemy costs more than the database spends planning it, so the
 statement of each search shape (experiments, stages, filter, order, page size, read mask and
@@ -28,10 +29,10 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from ...domain.entities import LifecycleStage, Run
+from ...domain.entities import LifecycleStage
 from ...domain.filters import ATTRIBUTE, METRIC, PARAM, And, Comparison, Expr, split_sort_key
 from ...domain.search import SearchSpec
-from ..protocol import RunReadMask
+from ..protocol import RunPage, RunReadMask
 from .filters import (
     RUN_ATTRIBUTES,
     compile_run_filter,
@@ -39,14 +40,16 @@ from .filters import (
     required_metric_comparisons,
 )
 from .keyset import SortKey, after, order_clauses
-from .models import LatestMetricRow, ParamRow
+from .models import ExperimentRow, LatestMetricRow, ParamRow, table_of
 from .run_data import JSON_DATA_LABEL, attach_data, json_data_column, run_from_json
 from .runs import RUN_TAGS, RUNS, run_info_from_row
 
 R = RUNS.c
 
 _KEY_VALUE_TABLES = {METRIC: LatestMetricRow.__table__, PARAM: ParamRow.__table__}
-PART = "page_part"  # 0: runs with a value for the first sort key, 1: runs without
+EXPERIMENTS = table_of(ExperimentRow)
+STAGES_LABEL = "experiment_stages"
+ROOM = "room"  # bound parameter: how many rows the part without values may add to a page
 _CACHED_SHAPES = 256
 
 
@@ -130,16 +133,43 @@ def _order_of(keys: Sequence[SortKey], first: int = 0) -> _Order:
     return [(_label(i), k.descending, k.nullable) for i, k in enumerate(keys, start=first)]
 
 
-def _single_query(page: _Page) -> tuple[sa.Select[Any], _Order]:
+@dataclass(frozen=True)
+class _Part:
+    """A statement reading part of a page, and its row order (order values are labelled
+    sort_value_0, sort_value_1, ...)."""
+
+    stmt: sa.Select[Any]
+    order: _Order
+
+    def with_data(self, mask: RunReadMask) -> _Part:
+        """The same rows with each run's data (PostgreSQL): one round trip for both."""
+        rows = self.stmt.subquery("page_rows")
+        keys = [SortKey(rows.c[label], desc, nullable) for label, desc, nullable in self.order]
+        stmt = sa.select(rows, json_data_column(rows.c.run_id, mask))
+        return _Part(stmt.order_by(*order_clauses(keys)), self.order)
+
+
+@dataclass(frozen=True)
+class _Statements:
+    """How one page is read: `first`, then, only if it returned fewer rows than the page
+    wants, `rest` (if any) with ROOM bound to the number of rows still missing."""
+
+    first: _Part
+    rest: _Part | None = None
+
+
+def _single_query(page: _Page) -> _Statements:
     keys, source = _sort_keys(page.spec.order)
     stmt = _labelled(keys, source).where(*page.conditions(page.spec.filter))
     cursor = page.cursor(keys)
     if cursor is not None:
         stmt = stmt.where(after(keys, cursor))
-    return stmt.order_by(*order_clauses(keys)).limit(page.limit + 1), _order_of(keys)
+    return _Statements(
+        _Part(stmt.order_by(*order_clauses(keys)).limit(page.limit + 1), _order_of(keys))
+    )
 
 
-def _two_part_query(page: _Page) -> tuple[sa.Select[Any], _Order]:
+def _two_part_query(page: _Page) -> _Statements:
     spec, wanted = page.spec, page.limit + 1
     (name, descending), rest = spec.order[0], spec.order[1:]
     kind, key = split_sort_key(name)
@@ -165,37 +195,26 @@ def _two_part_query(page: _Page) -> tuple[sa.Select[Any], _Order]:
             *page.conditions(remaining), *(metric_value_condition(table, c) for c in required)
         )
         present = _after(present, keys, cursor).order_by(*order_clauses(keys)).limit(wanted)
-        return present, _order_of(keys)
+        return _Statements(_Part(present, _order_of(keys)))
 
     conditions = page.conditions(spec.filter)
     # The runs without a value: after every run with one, ordered by the remaining keys.
     missing = _labelled(rest_keys, rest_source, first=1).add_columns(
-        sa.literal(1).label(PART), sa.cast(sa.null(), table.c.value.type).label(_label(0))
+        sa.cast(sa.null(), table.c.value.type).label(_label(0))
     )
     missing = missing.where(
         *conditions, ~sa.exists().where(_has_value(table, kind, key)).correlate(RUNS)
-    )
+    ).order_by(*order_clauses(rest_keys))
+    missing_order = _order_of(rest_keys, first=1)
     if cursor is not None and cursor[0] is None:  # the previous page ended among them
-        missing = missing.where(after(rest_keys, cursor[1:]))
-        missing = missing.order_by(*order_clauses(rest_keys)).limit(wanted)
-        return missing, _order_of(rest_keys, first=1)
+        missing = missing.where(after(rest_keys, cursor[1:])).limit(wanted)
+        return _Statements(_Part(missing, missing_order))
 
-    present = _labelled(keys, present_source).add_columns(sa.literal(0).label(PART))
+    present = _labelled(keys, present_source)
     present = _after(present.where(*conditions), keys, cursor)
-    present_page = present.order_by(*order_clauses(keys)).limit(wanted).cte("present")
-    # The database evaluates this LIMIT once; at 0 it never runs the part below it.
-    room = wanted - sa.select(sa.func.count()).select_from(present_page).scalar_subquery()
-    missing_page = missing.order_by(*order_clauses(rest_keys)).limit(room).subquery("missing")
-    columns = [c.name for c in present_page.c]
-    both = sa.union_all(
-        sa.select(*(present_page.c[c] for c in columns)),
-        sa.select(*(missing_page.c[c] for c in columns)),
-    ).subquery("page")
-    merged_keys = [SortKey(both.c[PART])] + [
-        SortKey(both.c[_label(i)], k.descending, k.nullable) for i, k in enumerate(keys)
-    ]
-    merged = sa.select(both).order_by(*order_clauses(merged_keys)).limit(wanted)
-    return merged, [(PART, False, False), *_order_of(keys)]
+    present = present.order_by(*order_clauses(keys)).limit(wanted)
+    room = missing.limit(sa.bindparam(ROOM, type_=sa.Integer))
+    return _Statements(_Part(present, _order_of(keys)), _Part(room, missing_order))
 
 
 def _after(
@@ -220,6 +239,27 @@ def _without(expression: Expr | None, terms: list[Comparison]) -> Expr | None:
     return kept[0] if len(kept) == 1 else And(kept)
 
 
+def _stages_column(experiment_ids: Sequence[int]) -> sa.ColumnElement[Any]:
+    """ "id:stage,id:stage" of the searched experiments that exist: a subquery that the
+    database evaluates once per statement, so the service's check of the searched experiments
+    costs no round trip of its own."""
+    E = EXPERIMENTS.c
+    entry = sa.cast(E.experiment_id, sa.Text) + ":" + E.lifecycle_stage
+    stages = sa.select(sa.func.aggregate_strings(entry, ",")).where(
+        E.experiment_id.in_(experiment_ids)
+    )
+    return stages.scalar_subquery().label(STAGES_LABEL)
+
+
+def _parse_stages(text: str | None) -> dict[int, LifecycleStage]:
+    found = {}
+    for entry in (text or "").split(","):
+        if entry:
+            experiment_id, stage = entry.split(":")
+            found[int(experiment_id)] = LifecycleStage(stage)
+    return found
+
+
 def search_runs(
     conn: sa.Connection,
     experiment_ids: Sequence[int],
@@ -228,16 +268,23 @@ def search_runs(
     limit: int,
     cursor: Sequence[Any] | None,
     mask: RunReadMask | None = None,
-) -> tuple[list[Run], list[Any] | None]:
-    """One page of runs with the data `mask` selects (None: everything) and, if more follow,
-    the sort values of its last run (JSON-safe: the service puts them in the page token)."""
+) -> RunPage:
+    """One page of runs with the data `mask` selects (None: everything); the cursor is
+    JSON-safe (the service puts it in the page token)."""
     dialect = conn.dialect.name
     nulls = None if cursor is None else tuple(v is None for v in cursor)
-    statement = _page_statement(
+    statements = _page_statements(
         dialect, tuple(experiment_ids), tuple(stages), spec, limit, nulls, mask or RunReadMask()
     )
     values = {} if cursor is None else {_cursor_param(i): v for i, v in enumerate(cursor)}
-    rows = conn.execute(statement, values).all()
+    rows = list(conn.execute(statements.first.stmt, values))
+    found = _parse_stages(rows[0]._mapping[STAGES_LABEL]) if rows else None
+    if statements.rest is not None and len(rows) <= limit:
+        # A second statement sees a later snapshot: a run whose value turned NaN in between
+        # would come back twice; it stays where the first statement put it.
+        seen = {r.run_id for r in rows}
+        rest = conn.execute(statements.rest.stmt, {ROOM: limit + 1 - len(rows)})
+        rows += (r for r in rest if r.run_id not in seen)
     more = len(rows) > limit
     rows = rows[:limit]
     next_cursor = None
@@ -245,13 +292,14 @@ def search_runs(
         last = rows[-1]._mapping
         next_cursor = [last[_label(i)] for i in range(len(spec.order) + 1)]
     if dialect != "postgresql":
-        return attach_data(conn, [run_info_from_row(r) for r in rows], mask), next_cursor
-    runs = [run_from_json(run_info_from_row(r), r._mapping[JSON_DATA_LABEL]) for r in rows]
-    return runs, next_cursor
+        runs = attach_data(conn, [run_info_from_row(r) for r in rows], mask)
+    else:
+        runs = [run_from_json(run_info_from_row(r), r._mapping[JSON_DATA_LABEL]) for r in rows]
+    return RunPage(runs, next_cursor, found)
 
 
 @functools.lru_cache(maxsize=_CACHED_SHAPES)
-def _page_statement(
+def _page_statements(
     dialect: str,
     experiment_ids: tuple[int, ...],
     stages: tuple[LifecycleStage, ...],
@@ -259,18 +307,22 @@ def _page_statement(
     limit: int,
     cursor_nulls: tuple[bool, ...] | None,
     mask: RunReadMask,
-) -> sa.Select[Any]:
-    """The statement of one search shape; SQLAlchemy objects are immutable, so threads share
-    it, each executing it with its own cursor values."""
+) -> _Statements:
+    """The statements of one search shape; SQLAlchemy objects are immutable, so threads share
+    them, each executing them with its own cursor values."""
     scope: list[sa.ColumnElement[bool]] = [
         R.experiment_id.in_(experiment_ids),
         R.lifecycle_stage.in_([s.value for s in stages]),
     ]
     page = _Page(spec, experiment_ids, scope, dialect, limit, cursor_nulls)
     by_value = bool(spec.order) and split_sort_key(spec.order[0][0])[0] != ATTRIBUTE
-    stmt, order = _two_part_query(page) if by_value else _single_query(page)
+    statements = _two_part_query(page) if by_value else _single_query(page)
+    first = statements.first
+    checked = _Part(first.stmt.add_columns(_stages_column(experiment_ids)), first.order)
+    statements = _Statements(checked, statements.rest)
     if dialect != "postgresql":
-        return stmt
-    rows = stmt.subquery("page_rows")
-    keys = [SortKey(rows.c[label], descending, nullable) for label, descending, nullable in order]
-    return sa.select(rows, json_data_column(rows.c.run_id, mask)).order_by(*order_clauses(keys))
+        return statements
+    rest = statements.rest
+    return _Statements(
+        statements.first.with_data(mask), rest.with_data(mask) if rest is not None else None
+    )

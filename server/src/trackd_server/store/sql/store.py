@@ -12,10 +12,10 @@ import sqlalchemy as sa
 from alembic import command
 from alembic.config import Config
 
-from ...domain.entities import LifecycleStage, Metric, Run
+from ...domain.entities import LifecycleStage, Metric
 from ...domain.errors import TrackdError, Unavailable
 from ...domain.search import SearchSpec
-from ..protocol import RequestClaim, RunReadMask
+from ..protocol import RequestClaim, RunPage, RunReadMask
 from .dialect import upsert
 from .engine import PING_AFTER_IDLE_SECONDS, WRITE_OPTION, create_engine
 from .experiments import SqlExperimentRepository
@@ -56,7 +56,7 @@ class SqlTransaction:
         limit: int,
         cursor: Sequence[Any] | None,
         mask: RunReadMask | None = None,
-    ) -> tuple[list[Run], list[Any] | None]:
+    ) -> RunPage:
         return search_runs(self.conn, experiment_ids, stages, spec, limit, cursor, mask)
 
 
