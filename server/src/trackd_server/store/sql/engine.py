@@ -10,7 +10,9 @@ from __future__ import annotations
 import time
 from typing import Any
 
+import orjson
 import sqlalchemy as sa
+from psycopg.types.json import set_json_loads
 from sqlalchemy import event
 from sqlalchemy.engine import URL, Engine, make_url
 
@@ -71,6 +73,13 @@ def create_engine(
         pool_recycle=1800,
     )
     _ping_after_idle(engine, ping_after_idle_seconds)
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        # A search page carries one JSON document per run (run_data.json_data_column);
+        # orjson decodes them several times faster than the standard library.
+        set_json_loads(orjson.loads, dbapi_connection)
+
     return engine
 
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from itertools import starmap
 from typing import Any
 
 import sqlalchemy as sa
@@ -127,19 +128,19 @@ def json_data_column(
 ) -> sa.ColumnElement[Any]:
     """PostgreSQL only: the tags, params and latest metrics of the run `run_id` (a column of
     the page) as one JSON array of three arrays sorted by key: [key, value] pairs for tags and
-    params, [key, value, is_nan, step, timestamp] for metrics; null for a part the run has no
-    entries in or the mask drops. One document per run: the driver decodes each with one
-    json.loads.
+    params, [key, value, timestamp, step] for metrics (the field order of Tag, Param and
+    Metric); null for a part the run has no entries in or the mask drops. One document per
+    run: the driver decodes each in one call.
 
-    A metric value travels as float8's text (shortest exact form, "-0", "Infinity"), which
-    float() reads back bit for bit; NaN is stored as is_nan with value 0."""
+    A metric value travels as float8's text (shortest exact form, "-0", "Infinity", "NaN" for
+    a point stored as is_nan), which float() reads back bit for bit."""
     mask = mask or RunReadMask()
     m = LATEST.c
     parts = (
         (RUN_TAGS, (RUN_TAGS.c.key, RUN_TAGS.c.value), mask.tags),
         (PARAMS, (PARAMS.c.key, PARAMS.c.value), mask.params),
         # As text: a JSON number would turn -0.0 into the integer 0.
-        (LATEST, (m.key, sa.cast(m.value, sa.Text), m.is_nan, m.step, m.timestamp), mask.metrics),
+        (LATEST, (m.key, _value_text(m), m.timestamp, m.step), mask.metrics),
     )
     arrays: list[sa.ColumnElement[Any]] = []
     for table, fields, keys in parts:
@@ -157,18 +158,18 @@ def json_data_column(
     return sa.func.json_build_array(*arrays).label(JSON_DATA_LABEL)
 
 
+def _value_text(m: Any) -> sa.ColumnElement[str]:
+    return sa.case((m.is_nan, sa.literal("NaN")), else_=sa.cast(m.value, sa.Text))
+
+
 def run_from_json(info: RunInfo, data: Any) -> Run:
     """A run from its info and the decoded document of `json_data_column`."""
     tags, params, metrics = data
-    nan = math.nan
     return Run(
         info=info,
         data=RunData(
-            metrics=tuple(
-                Metric(key, nan if is_nan else float(value), timestamp, step)
-                for key, value, is_nan, step, timestamp in metrics or ()
-            ),
-            params=tuple(Param(key, value) for key, value in params or ()),
-            tags=tuple(Tag(key, value) for key, value in tags or ()),
+            metrics=tuple(Metric(k, float(v), ts, step) for k, v, ts, step in metrics or ()),
+            params=tuple(starmap(Param, params or ())),
+            tags=tuple(starmap(Tag, tags or ())),
         ),
     )
