@@ -62,8 +62,8 @@ def _explain(db_url: str, statements: Captured) -> list[dict[str, str]]:
 def explain_trackd(
     db_url: str, artifact_root: str, series_run_id: str, series_key: str
 ) -> dict[str, list[dict[str, str]]]:
-    """Plans of: the filtered, ordered search (the check of the searched experiment, then one
-    statement for the page with its tags, params and metrics), one page of default-order
+    """Plans of: the filtered, ordered search (one statement for the page with its tags, params
+    and metrics, and the check of the searched experiment), one page of default-order
     paging, the first page of the long series' history, and its history downsampled to 1000
     points."""
     store = SqlStore(db_url, pool_size=1, max_overflow=0)
