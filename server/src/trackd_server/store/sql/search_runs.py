@@ -240,7 +240,7 @@ def _without(expression: Expr | None, terms: list[Comparison]) -> Expr | None:
 
 
 def _stages_column(experiment_ids: Sequence[int]) -> sa.ColumnElement[Any]:
-    """ "id:stage,id:stage" of the searched experiments that exist: a subquery that the
+    """The searched experiments that exist, as "id:stage,id:stage": a subquery that the
     database evaluates once per statement, so the service's check of the searched experiments
     costs no round trip of its own."""
     E = EXPERIMENTS.c
