@@ -144,6 +144,22 @@ def test_first_read_seals_and_answers_like_the_reference(
         check(stubs, run_id, "loss", logged, max_points)
 
 
+def test_ties_across_blocks_go_to_the_point_logged_first(
+    stubs: Stubs, db: sa.Engine, run_id: str
+) -> None:
+    # Three values repeat in every block, so each bucket's minimum and maximum tie across its
+    # blocks; whole NaN blocks sit between them. (0.0 against -0.0 would tie too, but SQLite
+    # reads -0.0 back as 0.0.)
+    values = [(0.0, 1.0, 1.0, 2.0)[i % 4] if i % 7 else 2.0 for i in range(64 * 60 + 20)]
+    values[64 * 10 : 64 * 12] = [math.nan] * 128
+    logged = log_series(stubs, run_id, "tie", values)
+    sampled(stubs, run_id, "tie", 100)  # seals
+    assert assert_blocks_exact(db, run_id, "tie") == 60
+
+    for max_points in (8, 40, 100, 236):
+        check(stubs, run_id, "tie", logged, max_points)
+
+
 @pytest.mark.parametrize(
     ("start", "end"),
     [

@@ -129,7 +129,12 @@ def block_view(conn: sa.Connection, run_id: str, key: str, steps: StepRange) -> 
             blocks = blocks.where(B.last_step >= steps.start)
         if steps.end is not None:
             blocks = blocks.where(B.first_step <= steps.end)
-        for block in _rows(conn, blocks.order_by(B.block)):
+        rows = _rows(conn, blocks.order_by(B.block))
+        if steps.start is None and steps.end is None:  # every sealed block, whole
+            view.units.extend(rows)
+            view.total += BLOCK_POINTS * len(rows)
+            rows = []
+        for block in rows:
             if _fully_inside(block, steps):
                 view.units.append(block)
                 view.total += BLOCK_POINTS
@@ -168,14 +173,32 @@ def merge_units(key: str, units: Sequence[Unit], buckets: int) -> list[Metric]:
     for bucket in range(buckets):
         # Units u with floor(u * buckets / count) == bucket.
         end = -(-(bucket + 1) * count // buckets)
-        group = units[start:end]
+        keep(units[start], _FIRST)
+        keep(units[end - 1], _LAST)
+        # The smallest and the largest value; on a tie, the point logged first. One pass with
+        # plain comparisons: this loop runs over every block of a long series on each read.
+        low = high = None
+        for unit in units[start:end]:
+            value = unit[_MIN + 3]
+            if value is None:  # every point of the unit is NaN
+                continue
+            if (
+                low is None
+                or value < low[_MIN + 3]
+                or (value == low[_MIN + 3] and unit[_MIN] < low[_MIN])
+            ):
+                low = unit
+            value = unit[_MAX + 3]
+            if (
+                high is None
+                or value > high[_MAX + 3]
+                or (value == high[_MAX + 3] and unit[_MAX] < high[_MAX])
+            ):
+                high = unit
         start = end
-        keep(group[0], _FIRST)
-        keep(group[-1], _LAST)
-        numbers = [u for u in group if u[_MIN] is not None]
-        if numbers:
-            keep(min(numbers, key=lambda u: (u[_MIN + 3], u[_MIN])), _MIN)
-            keep(min(numbers, key=lambda u: (-u[_MAX + 3], u[_MAX])), _MAX)
+        if low is not None and high is not None:
+            keep(low, _MIN)
+            keep(high, _MAX)
     nan = math.nan
     return [
         Metric(key, nan if value is None else value, timestamp, step)
