@@ -12,6 +12,7 @@ from trackd_server.service.search import run_search_spec
 from trackd_server.store.sql.store import SqlStore
 
 from tests.search.conftest import RunSeed, new_experiment, write_runs
+from tests.support.statements import recorded_statements
 
 INDEX = "ix_latest_metrics_key_experiment_id_value_run_id_is_nan"
 
@@ -21,21 +22,6 @@ def _page(store: SqlStore, experiment_id: int, filter_text: str, order_by: str, 
     with store.transaction(write=False) as tx:
         runs, _, _ = tx.search_runs([experiment_id], [LifecycleStage.ACTIVE], spec, size, None)
     return [r.info.run_name for r in runs]
-
-
-def _statements_of(store: SqlStore, work: Any) -> list[tuple[str, Any]]:
-    captured: list[tuple[str, Any]] = []
-
-    def record(_c: object, _k: object, statement: str, parameters: Any, *_: object) -> None:
-        if statement.lstrip().upper().startswith(("SELECT", "WITH")):
-            captured.append((statement, parameters))
-
-    sqlalchemy.event.listen(store.engine, "before_cursor_execute", record)
-    try:
-        work()
-    finally:
-        sqlalchemy.event.remove(store.engine, "before_cursor_execute", record)
-    return captured
 
 
 def test_metric_conditions_read_only_the_metric_index(store: SqlStore) -> None:
@@ -57,7 +43,9 @@ def test_metric_conditions_read_only_the_metric_index(store: SqlStore) -> None:
     # run ids break ties, not names, so compare the sort values of the page
     names = search()
     assert [int(n[1:]) % 97 for n in names] == [int(s.name[1:]) % 97 for s in expected[:5]]
-    [(statement, parameters)] = [s for s in _statements_of(store, search) if "sort_0" in s[0]]
+    with recorded_statements(store.engine) as statements:
+        search()
+    [(statement, parameters)] = [s for s in statements if "sort_0" in s[0]]
     with store.engine.connect() as conn:
         if store.dialect == "postgresql":
             plan = "\n".join(conn.exec_driver_sql("EXPLAIN " + statement, parameters).scalars())

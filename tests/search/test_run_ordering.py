@@ -11,13 +11,13 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 import pytest
-import sqlalchemy
 from trackd_server.domain.entities import LifecycleStage, RunStatus
 from trackd_server.domain.filters import split_sort_key
 from trackd_server.service.search import run_search_spec
 from trackd_server.store.sql.store import SqlStore
 
 from tests.search.conftest import NAN, RunSeed, new_experiment, search_run_names, write_runs
+from tests.support.statements import recorded_statements
 
 STATUSES = list(RunStatus)
 
@@ -218,17 +218,10 @@ def test_each_page_is_one_statement_with_its_data(
     store: SqlStore, runs: tuple[int, dict[str, str]], order_by: list[str], with_value: int | None
 ) -> None:
     experiment_id = runs[0]
-    statements: list[str] = []
-
-    def record(_conn: object, _cursor: object, statement: str, *_args: object) -> None:
-        if not statement.lstrip().upper().startswith(("BEGIN", "COMMIT", "ROLLBACK")):
-            statements.append(statement)
-
     spec = run_search_spec("metrics.m > 0 OR params.p IS NOT NULL", order_by)
     cursor = None
     per_page: list[int] = []
-    sqlalchemy.event.listen(store.engine, "before_cursor_execute", record)
-    try:
+    with recorded_statements(store.engine) as statements:
         while True:
             before = len(statements)
             with store.transaction(write=False) as tx:
@@ -239,8 +232,6 @@ def test_each_page_is_one_statement_with_its_data(
             if cursor is None:
                 break
             cursor = json.loads(json.dumps(cursor))
-    finally:
-        sqlalchemy.event.remove(store.engine, "before_cursor_execute", record)
     assert len(per_page) > 3
     # PostgreSQL reads each page's runs with their data in one statement; SQLite reads the
     # data in a second one. A search by value reads the runs without a value with one

@@ -5,7 +5,6 @@ from __future__ import annotations
 import math
 
 import pytest
-import sqlalchemy
 from trackd_server.domain.entities import (
     LifecycleStage,
     Metric,
@@ -17,6 +16,8 @@ from trackd_server.domain.entities import (
 from trackd_server.domain.errors import FailedPrecondition, InvalidArgument, NotFound
 from trackd_server.service.tracking import TrackingServices
 from trackd_server.store.sql.store import SqlStore
+
+from tests.support.statements import recorded_statements
 
 
 def test_create_run_system_tags_and_defaults(
@@ -294,16 +295,7 @@ def test_search_checks_its_experiments_in_the_page_statement(
     with pytest.raises(NotFound, match="424242424"):  # even when the others have runs
         services.runs.search([active, "424242424"], "", ViewType.ALL, [], 10, "")
 
-    statements: list[str] = []
-
-    def record(_conn: object, _cursor: object, statement: str, *_args: object) -> None:
-        if not statement.lstrip().upper().startswith(("BEGIN", "COMMIT", "ROLLBACK")):
-            statements.append(statement)
-
-    sqlalchemy.event.listen(store.engine, "before_cursor_execute", record)
-    try:
+    with recorded_statements(store.engine) as statements:
         assert len(services.runs.search([active], "", ViewType.ALL, [], 10, "").items) == 3
-    finally:
-        sqlalchemy.event.remove(store.engine, "before_cursor_execute", record)
     # The experiment check rides on the page's statement; SQLite reads the data apart.
     assert len(statements) == (1 if store.dialect == "postgresql" else 2), statements
