@@ -133,16 +133,8 @@ def block_view(conn: sa.Connection, run_id: str, key: str, steps: StepRange) -> 
         if steps.start is None and steps.end is None:  # every sealed block, whole
             view.units.extend(rows)
             view.total += BLOCK_POINTS * len(rows)
-            rows = []
-        for block in rows:
-            if _fully_inside(block, steps):
-                view.units.append(block)
-                view.total += BLOCK_POINTS
-                continue
-            points = _partial(conn, run_id, key, block, steps)
-            if points:
-                view.units.append(raw_unit(block[0], points))
-                view.total += len(points)
+        else:
+            _add_blocks_in_range(conn, run_id, key, rows, steps, view)
         if steps.end is not None and last.last_step > steps.end:
             return view  # every unsealed point lies after the range
     stmt = _raw_points().where(M.run_id == run_id, M.key == key)
@@ -158,6 +150,26 @@ def block_view(conn: sa.Connection, run_id: str, key: str, steps: StepRange) -> 
             view.units.append(raw_unit(first_block + start // BLOCK_POINTS, inside))
             view.total += len(inside)
     return view
+
+
+def _add_blocks_in_range(
+    conn: sa.Connection,
+    run_id: str,
+    key: str,
+    blocks: Sequence[Unit],
+    steps: StepRange,
+    view: BlockView,
+) -> None:
+    """The sealed blocks that overlap the step range: whole, or clipped to it from raw points."""
+    for block in blocks:
+        if _fully_inside(block, steps):
+            view.units.append(block)
+            view.total += BLOCK_POINTS
+            continue
+        points = _partial(conn, run_id, key, block, steps)
+        if points:
+            view.units.append(raw_unit(block[0], points))
+            view.total += len(points)
 
 
 def merge_units(key: str, units: Sequence[Unit], buckets: int) -> list[Metric]:

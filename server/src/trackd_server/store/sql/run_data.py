@@ -1,8 +1,8 @@
 """A page of runs gets its tags, params and latest metrics without a query per run.
 
-On PostgreSQL the search statement itself carries them (`json_data_columns`): each page row
-gets three JSON arrays from correlated subqueries on the (run_id, key) primary keys, so a page
-is one statement and one round trip, and the driver decodes each array with one json.loads.
+On PostgreSQL the search statement itself carries them (`json_data_column`): each page row
+gets one JSON document built by correlated subqueries on the (run_id, key) primary keys, so a
+page is one statement and one round trip, and the driver decodes each document in one call.
 
 Elsewhere (SQLite, and runs read by id) `attach_data` reads the three tables as one UNION ALL
 of a common row shape, ordered so each run's entries arrive together and sorted by key. Rows

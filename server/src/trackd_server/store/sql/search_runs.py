@@ -17,7 +17,7 @@ Building that statement in SQLAlchemy costs more than the database spends planni
 statement of each search shape (experiments, stages, filter, order, page size, read mask and
 which cursor values are NULL) is built once and kept (an LRU of _CACHED_SHAPES); a later page
 of the same search binds only its cursor values. On PostgreSQL the statement also carries each
-run's tags, params and metrics (run_data.json_data_columns), so a page is one round trip.
+run's tags, params and metrics (run_data.json_data_column), so a page is one round trip.
 """
 
 from __future__ import annotations
