@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
-from dataclasses import replace
 
 from ..domain.entities import (
     LifecycleStage,
@@ -59,7 +58,7 @@ def writable_run(tx: StoreTransaction, run_id: str, exclusive: bool = False) -> 
 def with_timestamps(metrics: Sequence[Metric]) -> list[Metric]:
     """A timestamp of 0 means "now" on the wire."""
     now = now_ms()
-    return [m if m.timestamp else replace(m, timestamp=now) for m in metrics]
+    return [m if m.timestamp else m._replace(timestamp=now) for m in metrics]
 
 
 def param_conflict(param: Param, stored: str) -> InvalidArgument:
