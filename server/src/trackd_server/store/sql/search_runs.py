@@ -277,7 +277,8 @@ def search_runs(
         dialect, tuple(experiment_ids), tuple(stages), spec, limit, nulls, mask or RunReadMask()
     )
     values = {} if cursor is None else {_cursor_param(i): v for i, v in enumerate(cursor)}
-    rows = list(conn.execute(statements.first.stmt, values))
+    # .all() fetches the rows in one call to the driver; iterating fetches them one by one.
+    rows = list(conn.execute(statements.first.stmt, values).all())
     found = _parse_stages(rows[0]._mapping[STAGES_LABEL]) if rows else None
     if statements.rest is not None and len(rows) <= limit:
         # A second statement sees a later snapshot: a run whose value turned NaN in between
