@@ -177,9 +177,12 @@ class MetricService:
 
         def read(summarized: bool) -> MetricSeries | None:
             with self._store.transaction(write=False) as tx:
-                if tx.runs.get_info(run_id) is None:
-                    raise run_not_found(run_id)
-                return tx.metrics.series(run_id, key, budget, steps, summarized)
+                series = tx.metrics.series(run_id, key, budget, steps, summarized)
+                # A series with points has a run (points go with their run); only an empty
+                # answer needs the statement that tells a missing run from an unlogged key.
+                if (series is None or series.total) or tx.runs.get_info(run_id) is not None:
+                    return series
+                raise run_not_found(run_id)
 
         for _ in range(SUMMARY_ATTEMPTS):
             found = read(summarized=True)

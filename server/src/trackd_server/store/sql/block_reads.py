@@ -19,7 +19,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 import sqlalchemy as sa
 
@@ -118,25 +118,43 @@ def _partial(
     return _rows(conn, stmt.order_by(M.step, M.timestamp, M.id))
 
 
+class SealedEnd(NamedTuple):
+    """Where the sealed blocks of a series end (the raw tail starts after this point)."""
+
+    block: int
+    last_step: int
+    last_timestamp: int
+    last_id: int
+
+
 def block_view(conn: sa.Connection, run_id: str, key: str, steps: StepRange) -> BlockView | None:
     """The units of the series within the step range; None when the unsealed tail holds more
     than MAX_TAIL points (seal the series, then ask again)."""
     view = BlockView()
-    last = last_block(conn, run_id, key)
-    if last is not None:
-        blocks: sa.Select[Any] = sa.select(*BLOCK_COLUMNS).where(B.run_id == run_id, B.key == key)
-        if steps.start is not None:
-            blocks = blocks.where(B.last_step >= steps.start)
-        if steps.end is not None:
-            blocks = blocks.where(B.first_step <= steps.end)
+    blocks: sa.Select[Any] = sa.select(*BLOCK_COLUMNS).where(B.run_id == run_id, B.key == key)
+    last: SealedEnd | None
+    if steps.start is None and steps.end is None:
+        # Every sealed block, whole; the last of them is where the raw tail starts, so the
+        # read needs no statement of its own to find it.
         rows = _rows(conn, blocks.order_by(B.block))
-        if steps.start is None and steps.end is None:  # every sealed block, whole
-            view.units.extend(rows)
-            view.total += BLOCK_POINTS * len(rows)
-        else:
+        view.units.extend(rows)
+        view.total += BLOCK_POINTS * len(rows)
+        end = rows[-1] if rows else None
+        last = (
+            None if end is None else SealedEnd(end[0], end[_LAST + 1], end[_LAST + 2], end[_LAST])
+        )
+    else:
+        found = last_block(conn, run_id, key)
+        last = None if found is None else SealedEnd(*found)
+        if last is not None:
+            if steps.start is not None:
+                blocks = blocks.where(B.last_step >= steps.start)
+            if steps.end is not None:
+                blocks = blocks.where(B.first_step <= steps.end)
+            rows = _rows(conn, blocks.order_by(B.block))
             _add_blocks_in_range(conn, run_id, key, rows, steps, view)
-        if steps.end is not None and last.last_step > steps.end:
-            return view  # every unsealed point lies after the range
+            if steps.end is not None and last.last_step > steps.end:
+                return view  # every unsealed point lies after the range
     stmt = _raw_points().where(M.run_id == run_id, M.key == key)
     if last is not None:
         stmt = stmt.where(_series_key() > (last.last_step, last.last_timestamp, last.last_id))
