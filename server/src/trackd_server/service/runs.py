@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import uuid
 from collections.abc import Sequence
 
@@ -18,11 +19,11 @@ from ..domain.entities import (
     ViewType,
 )
 from ..domain.errors import FailedPrecondition, InvalidArgument, NotFound
-from ..store.protocol import RunReadMask, StoreTransaction, TrackingStore
+from ..store.protocol import RequestClaim, RunReadMask, StoreTransaction, TrackingStore
 from . import validation
 from .clock import now_ms
 from .experiments import check_active, experiment_not_found
-from .idempotency import run_once
+from .idempotency import fingerprint, run_once
 from .names import generate_run_name
 from .pagination import PageTokens, page_size, query_digest
 from .search import run_search_spec
@@ -70,10 +71,30 @@ def param_conflict(param: Param, stored: str) -> InvalidArgument:
     )
 
 
+class ExperimentLocations:
+    """The artifact location of each experiment a run was created in, as last read. A location
+    never changes once the experiment exists, and the one-statement CreateRun checks it
+    anyway; the cache only spares that path a statement."""
+
+    LIMIT = 10_000
+
+    def __init__(self) -> None:
+        self._known: dict[int, str] = {}
+
+    def get(self, experiment_id: int) -> str | None:
+        return self._known.get(experiment_id)
+
+    def remember(self, experiment_id: int, location: str) -> None:
+        if len(self._known) >= self.LIMIT:
+            self._known.clear()  # rare; the next creation in each experiment reads it again
+        self._known[experiment_id] = location
+
+
 class RunService:
     def __init__(self, store: TrackingStore, page_tokens: PageTokens) -> None:
         self._store = store
         self._tokens = page_tokens
+        self._locations = ExperimentLocations()
 
     def create(
         self,
@@ -104,17 +125,7 @@ class RunService:
         if parent_run_id:
             validation.run_id(parent_run_id, "parent_run_id")
 
-        def work(tx: StoreTransaction) -> Run:
-            found = tx.experiments.location_for_share(numeric_experiment)
-            check_active(numeric_experiment, found[0] if found else None)
-            assert found is not None
-            location = found[1]
-            if parent_run_id and tx.runs.get_info(parent_run_id) is None:
-                raise NotFound(
-                    f"parent run {parent_run_id!r} does not exist",
-                    reason="RUN_NOT_FOUND",
-                    metadata={"run_id": parent_run_id},
-                )
+        def new_run(location: str) -> Run:
             run_id = uuid.uuid4().hex
             info = RunInfo(
                 run_id=run_id,
@@ -132,13 +143,26 @@ class RunService:
                 system.append(Tag(USER_TAG, user))
             if parent_run_id:
                 system.append(Tag(PARENT_RUN_TAG, parent_run_id))
-            stored_tags = [*tags, *system]
-            tx.runs.insert(info, stored_tags)
-            # The new run is exactly what was inserted: no need to read it back. Tags as the
-            # store keeps them: the last value of each key, in key order.
-            last = {t.key: t.value for t in stored_tags}
-            data = RunData(tags=tuple(Tag(k, last[k]) for k in sorted(last)))
-            return Run(info=info, data=data)
+            # Tags as the store keeps them: the last value of each key, in key order. The new
+            # run is exactly what is inserted, so it is never read back.
+            last = {t.key: t.value for t in [*tags, *system]}
+            return Run(info=info, data=RunData(tags=tuple(Tag(k, last[k]) for k in sorted(last))))
+
+        def work(tx: StoreTransaction) -> Run:
+            found = tx.experiments.location_for_share(numeric_experiment)
+            check_active(numeric_experiment, found[0] if found else None)
+            assert found is not None
+            location = found[1]
+            if parent_run_id and tx.runs.get_info(parent_run_id) is None:
+                raise NotFound(
+                    f"parent run {parent_run_id!r} does not exist",
+                    reason="RUN_NOT_FOUND",
+                    metadata={"run_id": parent_run_id},
+                )
+            run = new_run(location)
+            tx.runs.insert(run.info, run.data.tags)
+            self._locations.remember(numeric_experiment, location)
+            return run
 
         args = [
             numeric_experiment,
@@ -148,6 +172,22 @@ class RunService:
             parent_run_id,
             user,
         ]
+        validation.request_id(request_id)
+        location = self._locations.get(numeric_experiment)
+        if location is not None:
+            # The common case in one statement, once the experiment's location is known; a
+            # missing or deleted experiment or parent, or a retried request id (nothing written
+            # by it) takes the general path, which answers those exactly.
+            run = new_run(location)
+            claim = None
+            if request_id:
+                answer = json.dumps(run.to_json()).encode()
+                digest = fingerprint("CreateRun", args)
+                claim = RequestClaim(request_id, "CreateRun", digest, now_ms(), answer)
+            if self._store.create_run_if_new(
+                run.info, run.data.tags, parent_run_id, location, claim
+            ):
+                return run
         return run_once(
             self._store, "CreateRun", request_id, args, work, Run.to_json, Run.from_json
         )

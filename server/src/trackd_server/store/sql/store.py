@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from alembic import command
 from alembic.config import Config
 
-from ...domain.entities import LifecycleStage, Metric
+from ...domain.entities import LifecycleStage, Metric, RunInfo, Tag
 from ...domain.errors import TrackdError, Unavailable
 from ...domain.search import SearchSpec
 from ..protocol import RequestClaim, RunPage, RunReadMask
@@ -22,6 +22,7 @@ from .experiments import SqlExperimentRepository
 from .idempotency import SqlIdempotencyRepository
 from .metrics import SqlMetricRepository
 from .models import ServerSettingRow, table_of
+from .new_run import create_run_if_new
 from .runs import SqlRunRepository
 from .search_runs import search_runs
 from .single_point import log_point_if_new
@@ -60,6 +61,20 @@ class SqlTransaction:
         return search_runs(self.conn, experiment_ids, stages, spec, limit, cursor, mask)
 
 
+@contextmanager
+def _faults_as_unavailable() -> Iterator[None]:
+    """Database faults that a retry may cure (connection lost, lock timeout) become
+    Unavailable."""
+    try:
+        yield
+    except TrackdError:
+        raise
+    except (sa.exc.OperationalError, sa.exc.InterfaceError, sa.exc.TimeoutError) as exc:
+        log.warning("database unavailable: %s", exc)
+        cause = getattr(exc, "orig", None) or exc
+        raise Unavailable(f"the database is unavailable, retry later: {cause}") from exc
+
+
 class SqlStore:
     def __init__(
         self,
@@ -83,17 +98,10 @@ class SqlStore:
     def transaction(self, write: bool) -> Iterator[SqlTransaction]:
         """Commits when the block ends normally, rolls back when it raises. Database faults
         that a retry may cure (connection lost, lock timeout) become Unavailable."""
-        try:
-            with self.engine.connect() as conn:
-                conn = conn.execution_options(**{WRITE_OPTION: write})
-                with conn.begin():
-                    yield SqlTransaction(conn)
-        except TrackdError:
-            raise
-        except (sa.exc.OperationalError, sa.exc.InterfaceError, sa.exc.TimeoutError) as exc:
-            log.warning("database unavailable: %s", exc)
-            cause = getattr(exc, "orig", None) or exc
-            raise Unavailable(f"the database is unavailable, retry later: {cause}") from exc
+        with _faults_as_unavailable(), self.engine.connect() as conn:
+            conn = conn.execution_options(**{WRITE_OPTION: write})
+            with conn.begin():
+                yield SqlTransaction(conn)
 
     def log_point_if_new(self, run_id: str, point: Metric, claim: RequestClaim | None) -> bool:
         # SQLite has no one-statement path: answer at once, without opening a transaction.
@@ -101,6 +109,21 @@ class SqlStore:
             return False
         with self.transaction(write=True) as tx:
             return log_point_if_new(tx.conn, run_id, point, claim)
+
+    def create_run_if_new(
+        self,
+        info: RunInfo,
+        tags: Sequence[Tag],
+        parent_run_id: str,
+        location: str,
+        claim: RequestClaim | None,
+    ) -> bool:
+        if self.dialect != "postgresql":
+            return False
+        # One statement, committed on its own: no BEGIN or COMMIT round trips.
+        with _faults_as_unavailable(), self.engine.connect() as conn:
+            conn = conn.execution_options(isolation_level="AUTOCOMMIT")
+            return create_run_if_new(conn, info, tags, parent_run_id, location, claim)
 
     def upgrade(self) -> None:
         """Brings the schema to the latest revision. Several processes may call this at once."""
