@@ -12,7 +12,7 @@ from collections.abc import Callable
 from typing import Any, TypeVar, cast
 
 from ..domain.errors import FailedPrecondition
-from ..store.protocol import StoreTransaction, TrackingStore
+from ..store.protocol import RequestClaim, StoreTransaction, TrackingStore
 from . import validation
 from .clock import now_ms
 
@@ -24,6 +24,16 @@ NO_ANSWER = b"null"
 def fingerprint(method: str, args: Any) -> str:
     canonical = json.dumps([method, args], sort_keys=True, separators=(",", ":"), default=repr)
     return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def claim_for(
+    method: str, request_id: str, args: Any, answer: bytes = NO_ANSWER
+) -> RequestClaim | None:
+    """The claim a one-statement write makes for its request id (None without one): the same
+    record run_once would store, answer included."""
+    if not request_id:
+        return None
+    return RequestClaim(request_id, method, fingerprint(method, args), now_ms(), answer)
 
 
 def run_once(

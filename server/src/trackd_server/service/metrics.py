@@ -22,14 +22,12 @@ from ..store.protocol import (
     ALL_STEPS,
     HistoryColumns,
     MetricSeries,
-    RequestClaim,
     StepRange,
     StoreTransaction,
     TrackingStore,
 )
 from . import validation
-from .clock import now_ms
-from .idempotency import NO_ANSWER, fingerprint, run_once
+from .idempotency import claim_for, run_once
 from .pagination import PageTokens, page_size, query_digest
 from .runs import run_not_found, with_timestamps, writable_run
 
@@ -102,11 +100,7 @@ class MetricService:
 
         args = [run_id, metric.key, repr(metric.value), metric.timestamp, metric.step]
         validation.request_id(request_id)
-        claim = None
-        if request_id:
-            claim = RequestClaim(
-                request_id, "LogMetric", fingerprint("LogMetric", args), now_ms(), NO_ANSWER
-            )
+        claim = claim_for("LogMetric", request_id, args)
         # The common case in one statement; a missing or deleted run or a retried request id
         # (nothing written by it) takes the general path, which answers those exactly.
         if self._store.log_point_if_new(run_id, points[0], claim):

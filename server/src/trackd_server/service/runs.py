@@ -19,11 +19,11 @@ from ..domain.entities import (
     ViewType,
 )
 from ..domain.errors import FailedPrecondition, InvalidArgument, NotFound
-from ..store.protocol import RequestClaim, RunReadMask, StoreTransaction, TrackingStore
+from ..store.protocol import RunReadMask, StoreTransaction, TrackingStore
 from . import validation
 from .clock import now_ms
 from .experiments import check_active, experiment_not_found
-from .idempotency import fingerprint, run_once
+from .idempotency import claim_for, run_once
 from .names import generate_run_name
 from .pagination import PageTokens, page_size, query_digest
 from .search import run_search_spec
@@ -179,11 +179,8 @@ class RunService:
             # missing or deleted experiment or parent, or a retried request id (nothing written
             # by it) takes the general path, which answers those exactly.
             run = new_run(location)
-            claim = None
-            if request_id:
-                answer = json.dumps(run.to_json()).encode()
-                digest = fingerprint("CreateRun", args)
-                claim = RequestClaim(request_id, "CreateRun", digest, now_ms(), answer)
+            answer = json.dumps(run.to_json()).encode()
+            claim = claim_for("CreateRun", request_id, args, answer)
             if self._store.create_run_if_new(
                 run.info, run.data.tags, parent_run_id, location, claim
             ):
