@@ -181,9 +181,7 @@ class RunService:
             run = new_run(location)
             answer = json.dumps(run.to_json()).encode()
             claim = claim_for("CreateRun", request_id, args, answer)
-            if self._store.create_run_if_new(
-                run.info, run.data.tags, parent_run_id, location, claim
-            ):
+            if self._store.create_run_if_new(run, parent_run_id, location, claim):
                 return run
         return run_once(
             self._store, "CreateRun", request_id, args, work, Run.to_json, Run.from_json

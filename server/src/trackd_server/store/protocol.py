@@ -238,18 +238,13 @@ class TrackingStore(Protocol):
         ...
 
     def create_run_if_new(
-        self,
-        info: RunInfo,
-        tags: Sequence[Tag],
-        parent_run_id: str,
-        location: str,
-        claim: RequestClaim | None,
+        self, run: Run, parent_run_id: str, location: str, claim: RequestClaim | None
     ) -> bool:
-        """A one-statement CreateRun committed on its own: inserts the run `info` with `tags`
-        (distinct keys) only if its experiment is active with the artifact location
-        `location`, the parent run (if any) exists and the claim is new or absent, and says
-        whether it did. False when it wrote nothing, including when the backend has no such
-        statement: the caller takes the general path."""
+        """A one-statement CreateRun committed on its own: inserts the new `run` (its info and
+        tags) only if its experiment is active with the artifact location `location`, the
+        parent run (if any) exists and the claim is new or absent, and says whether it did.
+        False when it wrote nothing, including when the backend has no such statement: the
+        caller takes the general path."""
         ...
 
     def setting(self, name: str, default: str) -> str: ...

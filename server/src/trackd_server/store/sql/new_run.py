@@ -16,11 +16,9 @@ round trips of their own.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
 import sqlalchemy as sa
 
-from ...domain.entities import LifecycleStage, RunInfo, Tag
+from ...domain.entities import LifecycleStage, Run
 from ..protocol import RequestClaim
 
 # Parameters are typed once, in `arg`, as in single_point.py.
@@ -75,16 +73,13 @@ SELECT count(*) AS written FROM run
 
 
 def create_run_if_new(
-    conn: sa.Connection,
-    info: RunInfo,
-    tags: Sequence[Tag],
-    parent_run_id: str,
-    location: str,
-    claim: RequestClaim | None,
+    conn: sa.Connection, run: Run, parent_run_id: str, location: str, claim: RequestClaim | None
 ) -> bool:
-    """Inserts the run `info` with `tags` (distinct keys) if its experiment is active with the
-    artifact location `location`, the parent exists and the claim is new (or there is none);
-    returns whether it did. Nothing is written when it returns False."""
+    """Inserts the new `run` (its info and its tags, distinct keys) if its experiment is active
+    with the artifact location `location`, the parent run (if any) exists and the claim is new
+    (or there is none); returns whether it did. Nothing is written when it
+    returns False."""
+    info, tags = run.info, run.data.tags
     row = conn.execute(
         _CREATE_RUN,
         {

@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from alembic import command
 from alembic.config import Config
 
-from ...domain.entities import LifecycleStage, Metric, RunInfo, Tag
+from ...domain.entities import LifecycleStage, Metric, Run
 from ...domain.errors import TrackdError, Unavailable
 from ...domain.search import SearchSpec
 from ..protocol import RequestClaim, RunPage, RunReadMask
@@ -111,19 +111,14 @@ class SqlStore:
             return log_point_if_new(tx.conn, run_id, point, claim)
 
     def create_run_if_new(
-        self,
-        info: RunInfo,
-        tags: Sequence[Tag],
-        parent_run_id: str,
-        location: str,
-        claim: RequestClaim | None,
+        self, run: Run, parent_run_id: str, location: str, claim: RequestClaim | None
     ) -> bool:
         if self.dialect != "postgresql":
             return False
         # One statement, committed on its own: no BEGIN or COMMIT round trips.
         with _faults_as_unavailable(), self.engine.connect() as conn:
             conn = conn.execution_options(isolation_level="AUTOCOMMIT")
-            return create_run_if_new(conn, info, tags, parent_run_id, location, claim)
+            return create_run_if_new(conn, run, parent_run_id, location, claim)
 
     def upgrade(self) -> None:
         """Brings the schema to the latest revision. Several processes may call this at once."""
