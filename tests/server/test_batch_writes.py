@@ -122,7 +122,7 @@ def test_concurrent_batches_with_the_same_writes(services: TrackingServices, run
             for group in groups:
                 metrics, writes = _metric_writes(writer, group)
                 services.runs.log_batch(run_id, metrics, [], [], uuid.uuid4().hex, writes=writes)
-        except BaseException as error:  # noqa: BLE001 - reported below
+        except BaseException as error:
             errors.append(error)
 
     plans = [
