@@ -11,7 +11,6 @@ from __future__ import annotations
 import math
 import random
 import signal
-import subprocess
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -21,7 +20,7 @@ import trackd
 from trackd import AsyncLoggingError, PendingWrite
 
 from tests.support.fault_proxy import FaultProxy
-from tests.support.servers import ServerProcess, free_port, trackd_command, wait_until_serving
+from tests.support.servers import ServerProcess, free_port, start_server
 
 from .interceptors import Recorder
 
@@ -162,33 +161,11 @@ def test_outages_during_a_training_loop(
     logging_client.close()
 
 
-def _start_on_port(backend_url: str, workdir: Path, port: int) -> subprocess.Popen[bytes]:
-    log_path = workdir / f"server-{port}-{time.monotonic_ns()}.log"
-    args = [
-        *trackd_command(),
-        "server",
-        "--backend-store-uri",
-        backend_url,
-        "--host",
-        "127.0.0.1",
-        "--port",
-        str(port),
-        "--http-port",
-        str(free_port()),
-        "--default-artifact-root",
-        str(workdir / "artifacts"),
-    ]
-    with log_path.open("wb") as log:
-        process = subprocess.Popen(args, stdout=log, stderr=subprocess.STDOUT, cwd=workdir)
-    wait_until_serving(port, process, log_path)
-    return process
-
-
 def test_kill_9_of_the_server_mid_stream(
     client: trackd.TrackingClient, run_id: str, backend_url: str, tmp_path: Path
 ) -> None:
     port = free_port()
-    process = _start_on_port(backend_url, tmp_path, port)
+    process = start_server(backend_url, tmp_path, port=port).process
     logging_client = trackd.TrackingClient(f"grpc://127.0.0.1:{port}", **SHORT_RETRIES)
     try:
         for step in range(4000):
@@ -196,7 +173,7 @@ def test_kill_9_of_the_server_mid_stream(
             if step in (1000, 2500):
                 process.send_signal(signal.SIGKILL)
                 process.wait()
-                process = _start_on_port(backend_url, tmp_path, port)
+                process = start_server(backend_url, tmp_path, port=port).process
         _flush_until_confirmed(logging_client)
         assert _steps(client, run_id) == list(range(4000))
     finally:
