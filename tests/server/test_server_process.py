@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -88,12 +89,18 @@ def test_db_upgrade_command(pg_admin_url: str, tmp_path: Path) -> None:
         drop_database(pg_admin_url, name)
 
 
-def test_default_addresses_match_the_clients_default() -> None:
-    """With no flags `trackd server` serves 127.0.0.1:50051 (gRPC) and :50052 (HTTP/JSON) on
-    ./trackd.db, and a client with no URI finds it there. Read from the parser rather than by
-    binding the ports: a developer's `make run` may hold them while the tests run."""
+def test_default_addresses_match_the_docs_and_the_clients_default() -> None:
+    """With no flags `trackd server` serves the gRPC and HTTP/JSON ports that docs/server.md's
+    flag table names, on ./trackd.db, and a client with no URI finds it there. Read from the
+    parser rather than by binding the ports: a developer's `make run` may hold them while the
+    tests run."""
+    docs = (Path(__file__).parents[2] / "docs" / "server.md").read_text()
+    documented = {
+        flag: int(port) for flag, port in re.findall(r"^\| `--([a-z-]+)` \| `(\d+)` \|", docs, re.M)
+    }
     defaults = _parser().parse_args(["server"])
-    assert (defaults.host, defaults.port, defaults.http_port) == ("127.0.0.1", 50051, 50052)
+    assert defaults.host == "127.0.0.1"
+    assert (defaults.port, defaults.http_port) == (documented["port"], documented["http-port"])
     assert defaults.backend_store_uri == "sqlite:///trackd.db"
     environment = {k: v for k, v in os.environ.items() if k != "TRACKD_TRACKING_URI"}
     done = subprocess.run(
