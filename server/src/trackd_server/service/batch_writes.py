@@ -23,9 +23,9 @@ MAX_SEQUENCE = validation.INT64_MAX
 
 
 class BatchItems(NamedTuple):
-    metrics: list[Metric]
-    params: list[Param]
-    tags: list[Tag]
+    metrics: Sequence[Metric]
+    params: Sequence[Param]
+    tags: Sequence[Tag]
 
 
 def check(
@@ -75,12 +75,14 @@ def unapplied(
     tags: Sequence[Tag],
 ) -> BatchItems:
     """The batch's items that belong to writes not in `applied`, in their order."""
-    kept = BatchItems([], [], [])
+    kept_metrics: list[Metric] = []
+    kept_params: list[Param] = []
+    kept_tags: list[Tag] = []
     m = p = t = 0
     for write in writes.writes:
         if write.sequence not in applied:
-            kept.metrics.extend(metrics[m : m + write.metrics])
-            kept.params.extend(params[p : p + write.params])
-            kept.tags.extend(tags[t : t + write.tags])
+            kept_metrics.extend(metrics[m : m + write.metrics])
+            kept_params.extend(params[p : p + write.params])
+            kept_tags.extend(tags[t : t + write.tags])
         m, p, t = m + write.metrics, p + write.params, t + write.tags
-    return kept
+    return BatchItems(kept_metrics, kept_params, kept_tags)

@@ -299,7 +299,7 @@ class RunService:
         exclusive = any(t.key == RUN_NAME_TAG for t in tags)
 
         def work(tx: StoreTransaction) -> None:
-            items = batch_writes.BatchItems(list(metrics), list(params), list(tags))
+            items = batch_writes.BatchItems(metrics, params, tags)  # no copy on the usual path
             if writes is not None:
                 sequences = [w.sequence for w in writes.writes]
                 applied = tx.idempotency.claim_writes(writes.writer_id, sequences, now_ms())
