@@ -181,13 +181,18 @@ class HttpServerHandle:
         self._thread.join(timeout)
 
 
-def _listen(host: str, port: int) -> socket.socket:
+def _listen(host: str, port: int, share_port: bool) -> socket.socket:
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    sock = socket.socket(family, socket.SOCK_STREAM)
+    # IPPROTO_TCP by name, not 0: asyncio turns Nagle off (TCP_NODELAY) only on accepted
+    # sockets whose `proto` says TCP, and accepted sockets copy it from this one. Without it
+    # every answer on a kept-alive connection waited ~40 ms for the client's delayed ACK.
+    sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
+    sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    if hasattr(socket, "SO_REUSEPORT"):
+    if share_port and hasattr(socket, "SO_REUSEPORT"):
         # `trackd server --workers N` runs N processes on one port, as gRPC does
-        # (grpc.so_reuseport); the kernel spreads connections over them.
+        # (grpc.so_reuseport); the kernel spreads connections over them. Only then: a port
+        # shared by accident would split requests between two unrelated servers.
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
     try:
         sock.bind((host, port))
@@ -206,6 +211,7 @@ def serve(
     *,
     max_body_bytes: int = DEFAULT_MAX_BODY_BYTES,
     max_workers: int = 16,
+    share_port: bool = False,
     startup_timeout: float = 30.0,
 ) -> HttpServerHandle:
     """Starts serving every RPC of `servicers` as HTTP/JSON on host:port and returns once the
@@ -213,10 +219,11 @@ def serve(
 
     `servicers` are the objects the gRPC server uses: each is bound to the service whose
     generated `<Service>Servicer` class it subclasses; or pass {"trackd.v1.RunService":
-    servicer, ...}. Bind errors (port in use) raise OSError here, before any thread starts.
+    servicer, ...}. Bind errors (port in use) raise OSError here, before any thread starts;
+    `share_port` lets other processes listen on the same port (SO_REUSEPORT, for --workers).
     """
     transcoder = Transcoder(bind_servicers(servicers), max_body_bytes=max_body_bytes)
-    sock = _listen(host, port)
+    sock = _listen(host, port, share_port)
     bound_port = int(sock.getsockname()[1])
     executor = ThreadPoolExecutor(max_workers=max_workers, thread_name_prefix="trackd-http")
     config = uvicorn.Config(
