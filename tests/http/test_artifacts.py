@@ -21,6 +21,7 @@ from trackd.v1 import artifact_service_pb2 as pb
 from trackd.v1 import artifact_service_pb2_grpc
 
 from tests.http.conftest import ok, request_id, same
+from tests.support.http_errors import status_error
 from tests.support.servers import ServerProcess
 
 
@@ -64,7 +65,7 @@ def put(http: httpx.Client, run_id: str, path: str, data: bytes, **headers: str)
 
 def error_of(response: httpx.Response, status: int) -> dict[str, Any]:
     assert response.status_code == status, response.text
-    return dict(response.json()["error"])
+    return status_error(response.json())
 
 
 def test_list_artifacts_equals_grpc(

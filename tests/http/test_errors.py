@@ -10,6 +10,7 @@ import pytest
 from trackd.v1 import run_service_pb2 as pb
 
 from tests.http.conftest import Stubs, request_id
+from tests.support.http_errors import status_error
 from tests.support.servers import ServerProcess
 
 MISSING_RUN = "0" * 32
@@ -18,11 +19,10 @@ MISSING_RUN = "0" * 32
 def error_of(response: httpx.Response, status: int, code: str) -> dict[str, object]:
     assert response.status_code == status, response.text
     assert response.headers["content-type"] == "application/json"
-    error = response.json()["error"]
-    assert set(error) == {"code", "http_status", "message", "reason", "metadata"}
-    assert (error["code"], error["http_status"]) == (code, status)
+    error = status_error(response.json())
+    assert error["code"] == code
     assert error["message"] and error["reason"]
-    return dict(error)
+    return error
 
 
 def test_missing_run_is_404_not_found(http: httpx.Client) -> None:

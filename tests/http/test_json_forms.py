@@ -21,6 +21,7 @@ from trackd.v1 import (
 )
 
 from tests.http.conftest import Stubs, ok, request_id
+from tests.support.http_errors import status_error
 
 
 def _history(stubs: Stubs, run_id: str, key: str) -> list[run_pb2.Metric]:
@@ -107,8 +108,9 @@ def test_int64_spellings(
 def test_non_integral_int64_is_400(http: httpx.Client, run_id: str, bad: object) -> None:
     reply = http.post(f"/v1/runs/{run_id}/metrics", json={"key": "x", "value": 1, "step": bad})
     assert reply.status_code == 400, reply.text
-    assert reply.json()["error"]["code"] == "INVALID_ARGUMENT"
-    assert "step" in reply.json()["error"]["message"]
+    error = status_error(reply.json())
+    assert error["code"] == "INVALID_ARGUMENT"
+    assert "step" in error["message"]
 
 
 def test_non_finite_doubles_round_trip(http: httpx.Client, stubs: Stubs, run_id: str) -> None:
