@@ -132,7 +132,7 @@ def test_a_new_service_is_reachable_without_handler_code() -> None:
         transcoder, "GET", "/v1/echo/a%2Fb", "count=1e%2B05&words=x&words=y&loud=true"
     )
     assert status == 200
-    assert body == {"inner": {"id": "a/b"}, "count": 100000, "words": ["x", "y"], "loud": True}
+    assert body == {"inner": {"id": "a/b"}, "count": "100000", "words": ["x", "y"], "loud": True}
     status, body = _call(transcoder, "PUT", "/v1/echo/i:put", "words=w", b'{"id": "p"}')
     assert status == 200
     assert (

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -10,6 +9,7 @@ from typing import Any
 from google.protobuf import json_format
 
 from trackd_server.api.errors import http_status_for, status_of
+from trackd_server.api.http.json_codec import dumps
 from trackd_server.domain.errors import TrackdError
 
 JSON_HEADERS = (("content-type", "application/json"),)
@@ -42,8 +42,7 @@ class HttpResponse:
 def json_response(
     status: int, doc: Any, extra_headers: Sequence[tuple[str, str]] = ()
 ) -> HttpResponse:
-    body = json.dumps(doc, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
-    return HttpResponse(status, body.encode("utf-8"), JSON_HEADERS + tuple(extra_headers))
+    return HttpResponse(status, dumps(doc), JSON_HEADERS + tuple(extra_headers))
 
 
 def error_body(error: TrackdError) -> dict[str, Any]:
