@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 import subprocess
 import uuid
@@ -110,9 +111,14 @@ def test_listing_over_http_json(local_artifact_server: ArtifactServer) -> None:
     base = f"{server.http_url}/v1/runs/{run_id}/artifacts"
     reply = httpx.get(base, params={"path": "docs"}, timeout=30)
     assert reply.status_code == 200
-    # Listings leave sha256 empty: S3 listings do not carry object metadata.
+    # The local store's listing carries the checksum a download of the file carries.
     assert reply.json()["files"] == [
-        {"path": "docs/readme.txt", "is_dir": False, "size": "5", "sha256": ""}
+        {
+            "path": "docs/readme.txt",
+            "is_dir": False,
+            "size": "5",
+            "sha256": hashlib.sha256(b"hello").hexdigest(),
+        }
     ]
     attack = httpx.get(base, params={"path": "../../etc"}, timeout=30)
     assert attack.status_code == 400

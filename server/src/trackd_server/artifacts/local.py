@@ -251,11 +251,7 @@ class LocalArtifactStore:
             raise is_a_directory(path)
         if not stat.S_ISREG(info.st_mode):
             raise artifact_not_found(path)
-        try:
-            sha256 = os.getxattr(target, SHA256_XATTR).decode("ascii")
-        except OSError:
-            sha256 = ""
-        return FileInfo(path, False, info.st_size, sha256), _FileChunks(
+        return FileInfo(path, False, info.st_size, _stored_sha256(target)), _FileChunks(
             target, info.st_size, chunk_bytes
         )
 
@@ -296,6 +292,16 @@ class LocalArtifactStore:
         try:
             if entry.is_dir():
                 return FileInfo(rel, True)
-            return FileInfo(rel, False, entry.stat().st_size)
+            # One getxattr per file: a listing shows the checksum a download would carry.
+            return FileInfo(rel, False, entry.stat().st_size, _stored_sha256(entry.path))
         except OSError:
             return None  # removed while we listed, or a dangling link
+
+
+def _stored_sha256(target: str) -> str:
+    """The checksum written beside the file at commit; empty for files put there by other
+    means (or on a file system without user xattrs)."""
+    try:
+        return os.getxattr(target, SHA256_XATTR).decode("ascii")
+    except OSError:
+        return ""
