@@ -19,10 +19,11 @@ import httpx
 import pytest
 from trackd.v1 import artifact_service_pb2 as pb
 from trackd.v1 import artifact_service_pb2_grpc
+from trackd_server.artifacts.local import STAGING_DIR
 
 from tests.http.conftest import ok, request_id, same
 from tests.support.http_errors import status_error
-from tests.support.servers import ServerProcess
+from tests.support.servers import ServerProcess, start_server
 
 
 @pytest.fixture(scope="module")
@@ -216,27 +217,53 @@ def test_path_traversal_is_refused_however_encoded(
     assert not [p for p in workdir.rglob("escaped.txt")]
 
 
-def staged_files(server: ServerProcess) -> list[Path]:
-    root = server.log_path.parent / "artifacts"
-    return [p for p in root.rglob("*") if p.is_file() and ".trackd-uploads" in p.parts]
+def wait_for(condition: Any, what: str, timeout: float = 30) -> Any:
+    """Polls `condition` until it answers something true; fails naming `what` otherwise."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        found = condition()
+        if found:
+            return found
+        time.sleep(0.02)
+    raise AssertionError(f"timed out after {timeout} s waiting for {what}")
 
 
 def test_client_that_disconnects_mid_upload_leaves_nothing(
-    http: httpx.Client, server: ServerProcess, run_id: str
+    backend_url: str, tmp_path: Path
 ) -> None:
-    head = (
-        f"PUT /v1/runs/{run_id}/artifacts/partial.bin HTTP/1.1\r\n"
-        f"Host: 127.0.0.1\r\nContent-Length: {10 * 1024 * 1024}\r\n"
-        f"X-Trackd-Sha256: {'a' * 64}\r\n\r\n"
-    ).encode()
-    with socket.create_connection(("127.0.0.1", server.http_port), timeout=30) as sock:
-        sock.sendall(head + os.urandom(3 * 1024 * 1024))
-        time.sleep(0.5)  # let the server stage part of it
-    deadline = time.monotonic() + 10
-    while staged_files(server) and time.monotonic() < deadline:
-        time.sleep(0.1)
-    assert staged_files(server) == []
-    assert ok(http.get(f"/v1/runs/{run_id}/artifacts"))["files"] == []
+    # The server is told where its artifacts live, so the test knows its staging area
+    # (<destination>/.trackd-uploads) from the configuration rather than by guessing.
+    destination = tmp_path / "artifacts"
+    server = start_server(backend_url, tmp_path, "--artifacts-destination", str(destination))
+    staging = destination / STAGING_DIR
+    try:
+        with httpx.Client(base_url=f"http://127.0.0.1:{server.http_port}", timeout=30) as http:
+            experiment = ok(http.post("/v1/experiments", json={"name": os.urandom(8).hex()}))
+            run = ok(
+                http.post(
+                    "/v1/runs", json={"experiment_id": experiment["experiment"]["experiment_id"]}
+                )
+            )
+            run_id = run["run"]["info"]["run_id"]
+            head = (
+                f"PUT /v1/runs/{run_id}/artifacts/partial.bin HTTP/1.1\r\n"
+                f"Host: 127.0.0.1\r\nContent-Length: {10 * 1024 * 1024}\r\n"
+                f"X-Trackd-Sha256: {'a' * 64}\r\n\r\n"
+            ).encode()
+
+            def staged() -> list[Path]:
+                return sorted(staging.glob("*.part")) if staging.is_dir() else []
+
+            with socket.create_connection(("127.0.0.1", server.http_port), timeout=30) as sock:
+                sock.sendall(head + os.urandom(3 * 1024 * 1024))
+                # Staging happened: the upload's part file exists (its bytes may still sit in
+                # the direct-I/O appender's aligned buffer, so its size is not a signal).
+                wait_for(staged, "the upload to be staged")
+            wait_for(lambda: not staged(), "the staged part to be removed after the disconnect")
+            assert ok(http.get(f"/v1/runs/{run_id}/artifacts"))["files"] == []
+            assert not list(destination.rglob("partial.bin"))
+    finally:
+        server.stop()
 
 
 def rss_bytes(pid: int) -> int:
