@@ -68,6 +68,7 @@ class Server:
     uri: str
     process: subprocess.Popen[bytes]
     log_path: Path
+    http_uri: str = ""  # trackd's HTTP/JSON listener, when it has one
 
     def log_tail(self, lines: int = 40) -> str:
         text = self.log_path.read_text(errors="replace").splitlines()
@@ -125,7 +126,7 @@ def start_trackd(
     """`trackd server` on a free port with `workers` processes; waits until it serves. With
     `artifacts_destination`, the server stores artifact bytes there (and roots new experiments
     there); without, under workdir/trackd-artifacts."""
-    port = free_port()
+    port, http_port = free_port(), free_port()
     artifact_root = artifacts_destination or workdir / "trackd-artifacts"
     command = [
         str(trackd_bin),
@@ -137,7 +138,7 @@ def start_trackd(
         "--port",
         str(port),
         "--http-port",
-        "0",
+        str(http_port),
         "--workers",
         str(workers),
         "--default-artifact-root",
@@ -149,6 +150,7 @@ def start_trackd(
         command += ["--artifacts-destination", str(artifacts_destination)]
     server = _spawn("trackd", command, workdir / "trackd-server.log", None)
     server.uri = f"grpc://127.0.0.1:{port}"
+    server.http_uri = f"http://127.0.0.1:{http_port}"
     _wait(server, lambda: "trackd serving at" in server.log_path.read_text(errors="replace"), 180)
     return server
 

@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from report_transports import render_transports
+
 BEGIN = "<!-- BEGIN GENERATED: make bench -->"
 END = "<!-- END GENERATED: make bench -->"
 MLFLOW_CONFIGS = {"default": "MLflow (defaults)", "workers-1": "MLflow (--workers 1)"}
@@ -307,7 +309,11 @@ def latest_per_size(results_dir: Path) -> list[dict[str, Any]]:
 def update_docs(doc: Path, results_dir: Path) -> None:
     """Rewrites the generated section of `doc` from the results in `results_dir`."""
     results = latest_per_size(results_dir)
-    body = [render_size(r) for r in results]
+    body = []
+    for result in results:
+        body.append(render_size(result))
+        if result.get("transports"):
+            body.append(render_transports(result))
     files = latest_artifacts(results_dir)
     if files is not None:
         body.append(render_artifacts(files))

@@ -31,6 +31,7 @@ import bulk_load
 import explain
 import infra
 import report
+import report_transports
 
 BENCH = Path(__file__).resolve().parent
 ROOT = BENCH.parent
@@ -115,6 +116,17 @@ def bench_trackd(args: argparse.Namespace, workdir: Path, result: dict[str, Any]
     try:
         result["loading"]["trackd"] = load("trackd", Path(sys.executable), server.uri, db_url, args)
         result["trackd"] = measure("trackd", Path(sys.executable), server.uri, "trackd", args)
+        log("trackd: the same calls over gRPC and over HTTP/JSON")
+        quick = ["--quick"] if args.quick else []
+        result["transports"] = workload(
+            Path(sys.executable),
+            "transports",
+            "--grpc-uri",
+            server.uri,
+            "--http-uri",
+            server.http_uri,
+            *quick,
+        )
     finally:
         server.stop()
     log("trackd: EXPLAIN ANALYZE of the main queries")
@@ -286,6 +298,7 @@ def main() -> int:
     }
     log(f"{args.runs:,} runs; {result['machine']['summary']}")
     bench_trackd(args, workdir, result)
+    result["transport_ratios"] = report_transports.transport_ratios(result["transports"])
     if not args.skip_mlflow:
         bench_mlflow(args, workdir, result)
         result["ratios"] = report.ratios(result["trackd"], result["mlflow"])

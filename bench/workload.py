@@ -35,6 +35,7 @@ from dataset import (
 
 ADAPTERS = {
     "trackd": ("target_trackd", "TrackdTarget"),
+    "trackd-http": ("target_trackd_http", "TrackdHttpTarget"),
     "mlflow": ("target_mlflow", "MlflowTarget"),
 }
 SERIES_KEY = "series"
@@ -325,6 +326,55 @@ def measure(args: argparse.Namespace) -> dict[str, Any]:
     }
 
 
+def measure_transports(args: argparse.Namespace) -> dict[str, Any]:
+    """The same calls to one server over gRPC (trackd's client) and over HTTP/JSON (one
+    kept-alive connection), in alternating rounds so that both see the same machine load."""
+    plan = QUICK if args.quick else Plan()
+    targets = {
+        "grpc": make_target("trackd", args.grpc_uri),
+        "http": make_target("trackd-http", args.http_uri),
+    }
+    scratch = targets["grpc"].experiment_id(f"bench-transports-{uuid.uuid4().hex[:8]}", True)
+    searched = targets["grpc"].experiment_id(SEARCH_EXPERIMENT, create=False)
+    samples: dict[str, dict[str, list[float]]] = {
+        name: {"log_metric": [], "search": [], "log_batch": []} for name in targets
+    }
+    rounds = 5
+    for round_number in range(rounds):
+        for name, target in targets.items():
+            log(f"transports: {name}, round {round_number + 1} of {rounds}")
+            run_id = target.create_run(scratch)
+            samples[name]["log_metric"] += stats.time_calls(
+                lambda i, t=target, r=run_id: t.log_metric(r, "single", 0.5, i + 10),
+                max(plan.latency_calls // rounds, 10),
+            )
+            samples[name]["search"] += stats.time_calls(
+                lambda _, t=target: t.search_page(
+                    searched, SEARCH_FILTER, list(SEARCH_ORDER), SEARCH_RESULTS, None
+                ),
+                max(plan.search_calls // rounds, 5),
+            )
+            batches = [
+                _series_points(b * BATCH_SIZE, BATCH_SIZE) for b in range(plan.batches_per_rep)
+            ]
+            started = time.perf_counter()
+            for batch in batches:
+                target.log_batch_metrics(run_id, batch)
+            samples[name]["log_batch"].append(
+                plan.batches_per_rep * BATCH_SIZE / (time.perf_counter() - started)
+            )
+    for target in targets.values():
+        target.close()
+    results: dict[str, Any] = {}
+    for name, measured in samples.items():
+        results[name] = {
+            "log_metric": stats.latency_summary(measured["log_metric"]),
+            "search": stats.latency_summary(measured["search"]),
+            "log_batch": stats.rate_summary(measured["log_batch"], "metrics/s"),
+        }
+    return {"rounds": rounds, "batch_size": BATCH_SIZE, "results": results}
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     commands = parser.add_subparsers(dest="command", required=True)
@@ -340,6 +390,10 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--label", required=True, help="names this measurement in the results")
     run.add_argument("--runs", type=int, required=True, help="runs in the searched experiment")
     run.add_argument("--quick", action="store_true", help="small counts, for a smoke run")
+    transports = commands.add_parser("transports", help="gRPC and HTTP/JSON on one server")
+    transports.add_argument("--grpc-uri", required=True)
+    transports.add_argument("--http-uri", required=True)
+    transports.add_argument("--quick", action="store_true", help="small counts, for a smoke run")
     return parser
 
 
@@ -348,7 +402,8 @@ def main() -> int:
     # Clients may print (MLflow's fluent API announces every run it ends): stdout carries only
     # the result.
     with contextlib.redirect_stdout(sys.stderr):
-        result = populate(args) if args.command == "populate" else measure(args)
+        commands = {"populate": populate, "measure": measure, "transports": measure_transports}
+        result = commands[args.command](args)
     print(json.dumps(result))
     return 0
 
