@@ -17,7 +17,8 @@ well-known types. What is added here, each for a reason given where it is done:
 
 Responses: snake_case field names, every field present (defaults included) except unset
 `optional` fields, enums by full name, 64-bit integers as strings (the proto3 JSON mapping),
-non-finite doubles as "NaN", "Infinity", "-Infinity".
+non-finite doubles as "NaN", "Infinity", "-Infinity": json_format's output, computed ~4x
+faster by json_encoder.py (tests compare the two on every message of the contract).
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ from google.protobuf.descriptor import Descriptor, EnumDescriptor, FieldDescript
 from google.protobuf.message import Message
 
 from trackd_server.api.http.errors import invalid_argument
+from trackd_server.api.http.json_encoder import message_to_dict
 
 _FD = FieldDescriptor
 # The pure-Python and upb descriptor classes are distinct types in the stubs.
@@ -234,12 +236,9 @@ def parse_message(obj: Any, message: Message) -> Message:
 
 
 def message_to_json(message: Message) -> dict[str, Any]:
-    """The documented response form of `message` (see the module docstring)."""
-    return json_format.MessageToDict(
-        message,
-        preserving_proto_field_name=True,
-        always_print_fields_with_no_presence=True,
-    )
+    """The documented response form of `message` (see the module docstring): json_format's
+    output, computed by the compiled encoder of json_encoder.py."""
+    return message_to_dict(message)
 
 
 def dumps(doc: Any) -> bytes:
