@@ -34,6 +34,7 @@ from google.protobuf.descriptor import Descriptor, EnumDescriptor, FieldDescript
 from google.protobuf.message import Message
 
 from trackd_server.api.http.errors import invalid_argument
+from trackd_server.api.http.json_decoder import NotFast, keyword_arguments
 from trackd_server.api.http.json_encoder import message_to_dict
 
 _FD = FieldDescriptor
@@ -225,6 +226,13 @@ def parse_message(obj: Any, message: Message) -> Message:
     """Fills `message` from decoded JSON; any mismatch is a 400 naming the field."""
     if not isinstance(obj, dict):
         raise invalid_argument("MALFORMED_JSON", "request body must be a JSON object")
+    try:
+        fast = type(message)(**keyword_arguments(obj, message.DESCRIPTOR))
+    except (NotFast, OverflowError, ValueError, TypeError):
+        pass  # not in the plain form: the full path below accepts or refuses it
+    else:
+        message.MergeFrom(fast)
+        return message
     prepared = checked(obj, message.DESCRIPTOR)
     try:
         json_format.ParseDict(prepared, message, max_recursion_depth=MAX_DEPTH)
