@@ -75,8 +75,6 @@ def test_every_rpc_has_an_operation_used_by_a_case() -> None:
         "DownloadArtifact": "download_artifact",
         "ListArtifacts": "list_artifacts",
     }
-    import re
-    from pathlib import Path
 
     proto_dir = Path(__file__).resolve().parents[2] / "proto" / "trackd" / "v1"
     rpcs = {
@@ -90,8 +88,6 @@ def test_every_rpc_has_an_operation_used_by_a_case() -> None:
 
 
 def test_every_documented_reason_has_a_case() -> None:
-    import re
-    from pathlib import Path
 
     errors_md = (Path(__file__).resolve().parents[2] / "docs" / "errors.md").read_text()
     table = errors_md.split("## Reasons", 1)[1].split("\n## ", 1)[0]
