@@ -46,9 +46,11 @@ r-install: r-deps
 	@mkdir -p $(R_LIB)
 	R CMD INSTALL --no-test-load -l $(R_LIB) $(R_SRC)
 
-# The testthat suite on both backends, then the Python <-> R artifact checks.
+# The testthat suite on both backends (with the conformance cases of tests/conformance), then
+# the Python <-> R artifact checks.
 test-r: venv postgres r-deps r-docs-check r-check r-install
 	TRACKD_SERVER_BIN=$(CURDIR)/$(BIN)/trackd TRACKD_PYTHON=$(CURDIR)/$(BIN)/python \
+	  TRACKD_CONFORMANCE_DIR=$(CURDIR)/tests/conformance \
 	  Rscript $(R_SRC)/dev/run_tests.R $(R_LIB) sqlite postgresql
 	$(MAKE) --no-print-directory test-crosslang
 

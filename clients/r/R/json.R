@@ -57,6 +57,9 @@ json_double <- function(x, what = "metric value") {
   }
   text <- ifelse(is.nan(x), "\"NaN\"",
     ifelse(x == Inf, "\"Infinity\"", ifelse(x == -Inf, "\"-Infinity\"", shortest_double(x))))
+  # sprintf() writes -0.0 as "-0", which JSON parsers (the server's included) read as the
+  # integer 0 and so lose the sign; "-0.0" is read as the double.
+  text[!is.na(x) & x == 0 & 1 / x < 0] <- "-0.0"
   lapply(text, function(t) structure(t, class = "json"))
 }
 

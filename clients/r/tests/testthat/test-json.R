@@ -24,6 +24,11 @@ test_that("NaN and infinities become the proto3 JSON strings and NA is refused",
   expect_match(err$message, "NaN")
 })
 
+test_that("negative zero keeps its sign on the wire", {
+  encoded <- vapply(trackd:::json_double(c(-0, 0)), as.character, "")
+  expect_identical(encoded, c("-0.0", "0"))
+})
+
 test_that("param and tag values keep whole numbers out of scientific notation", {
   expect_equal(trackd:::value_string(c(1e5, 0.5, 1e20)), c("100000", "0.5", "1e+20"))
   expect_equal(trackd:::value_string(TRUE), "TRUE")
