@@ -111,6 +111,16 @@ def test_default_addresses_match_the_docs_and_the_clients_default() -> None:
         env=environment,
     )
     assert done.stdout.strip() == f"grpc://{defaults.host}:{defaults.port}"
+    # The R client speaks HTTP/JSON: its default names the server's default HTTP port.
+    r_client = (Path(__file__).parents[2] / "clients" / "r" / "R" / "client.R").read_text()
+    r_default = re.search(r'^\.default_tracking_uri <- "([^"]+)"', r_client, re.M)
+    assert r_default and r_default.group(1) == f"http://{defaults.host}:{defaults.http_port}"
+    java_uri = Path(__file__).parents[2] / "clients/java/trackd-client/src/main/java"
+    java_client = (java_uri / "io/trackd/client/TrackingUri.java").read_text()
+    java_default = re.search(r'String DEFAULT = "([^"]+)"', java_client)
+    java_port = re.search(r"int DEFAULT_PORT = (\d+);", java_client)
+    assert java_default and java_default.group(1) == f"grpc://{defaults.host}:{defaults.port}"
+    assert java_port and int(java_port.group(1)) == defaults.port
 
 
 def test_defaults_serve_sqlite_in_working_directory(tmp_path: Path) -> None:

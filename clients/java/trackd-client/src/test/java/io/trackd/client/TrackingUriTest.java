@@ -22,7 +22,7 @@ class TrackingUriTest {
 
   @Test
   void defaultsThePortAndAcceptsATrailingSlash() {
-    assertEquals(50051, TrackingUri.parse("grpc://localhost/").port());
+    assertEquals(TrackingUri.DEFAULT_PORT, TrackingUri.parse("grpc://localhost/").port());
   }
 
   @Test
@@ -41,7 +41,7 @@ class TrackingUriTest {
   @ValueSource(
       strings = {
         "http://localhost:5000",
-        "localhost:50051",
+        "localhost:7",
         "grpc://",
         "grpc://host:1/api",
         "grpc://user@host:1",
@@ -62,9 +62,9 @@ class TrackingUriTest {
         TrackingUri.configured(
             k -> k.equals("trackd.tracking.uri") ? "grpc://from-prop:2" : null, env));
     assertEquals("grpc://from-env:1", TrackingUri.configured(k -> null, env));
-    assertEquals("grpc://127.0.0.1:50051", TrackingUri.configured(k -> null, Map.of()));
+    assertEquals(TrackingUri.DEFAULT, TrackingUri.configured(k -> null, Map.of()));
     assertEquals(
-        "grpc://127.0.0.1:50051",
+        TrackingUri.DEFAULT,
         TrackingUri.configured(k -> " ", Map.of("TRACKD_TRACKING_URI", "")));
   }
 
