@@ -35,16 +35,16 @@ class DocsExamplesTest {
   void javaQuickstartLogsWhatItSays() {
     try (TrackingClient client = TrackingClient.create(SharedServers.sqlite().uri())) {
       String runId = JavaQuickstart.train(new TrackingContext(client));
-      Run run = client.getRun(runId);
+      Run run = client.runs().get(runId);
       assertEquals(RunStatus.FINISHED, run.info().status());
       assertEquals("baseline", run.info().runName());
-      assertEquals("java-quickstart", client.getExperiment(run.info().experimentId()).name());
+      assertEquals("java-quickstart", client.experiments().get(run.info().experimentId()).name());
       assertEquals(Optional.of("0.01"), run.data().param("lr"));
       assertEquals(Optional.of("adam"), run.data().param("optimizer"));
       assertEquals(Optional.of("java"), run.data().tag("language"));
       assertEquals(
           List.of(1.0, 0.5, 1.0 / 3),
-          client.getMetricHistory(runId, "loss").stream().map(Metric::value).toList());
+          client.metrics().history(runId, "loss").stream().map(Metric::value).toList());
       assertTrue(run.data().tag(SystemTags.SOURCE_TYPE).isPresent());
     }
   }
@@ -67,10 +67,10 @@ class DocsExamplesTest {
       String runId = ArtifactsExample.logOutputs(new TrackingContext(client), work);
       assertEquals(
           List.of(new FileInfo("model", true, 0), new FileInfo("plots", true, 0)),
-          client.listArtifacts(runId));
+          client.artifacts().list(runId));
       assertEquals(
           List.of(new FileInfo("model/model.json", false, 12)),
-          client.listArtifacts(runId, "model"));
+          client.artifacts().list(runId, "model"));
       Path plots = ArtifactsExample.fetchPlots(client, runId, scratch.resolve("down"));
       assertEquals(scratch.resolve("down/plots").toAbsolutePath(), plots);
       assertEquals("<svg/>", Files.readString(plots.resolve("loss.svg")));
