@@ -116,7 +116,7 @@ def test_default_addresses_match_the_docs_and_the_clients_default() -> None:
     r_default = re.search(r'^\.default_tracking_uri <- "([^"]+)"', r_client, re.M)
     assert r_default and r_default.group(1) == f"http://{defaults.host}:{defaults.http_port}"
     java_uri = Path(__file__).parents[2] / "clients/java/trackd-client/src/main/java"
-    java_client = (java_uri / "io/trackd/client/TrackingUri.java").read_text()
+    java_client = (java_uri / "io/trackd/client/internal/TrackingUri.java").read_text()
     java_default = re.search(r'String DEFAULT = "([^"]+)"', java_client)
     java_port = re.search(r"int DEFAULT_PORT = (\d+);", java_client)
     assert java_default and java_default.group(1) == f"grpc://{defaults.host}:{defaults.port}"

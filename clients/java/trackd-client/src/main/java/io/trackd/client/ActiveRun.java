@@ -62,7 +62,7 @@ public final class ActiveRun implements AutoCloseable {
    * @param value at most 6000 characters
    */
   public void logParam(String key, String value) {
-    client.logParam(getId(), key, value);
+    client.runs().logParam(getId(), key, value);
   }
 
   /**
@@ -73,7 +73,7 @@ public final class ActiveRun implements AutoCloseable {
   public void logParams(Map<String, String> params) {
     List<Param> list = new ArrayList<>(params.size());
     params.forEach((k, v) -> list.add(new Param(k, v)));
-    client.logBatch(getId(), null, list, null);
+    client.runs().logBatch(getId(), null, list, null);
   }
 
   /**
@@ -94,7 +94,7 @@ public final class ActiveRun implements AutoCloseable {
    * @param step the training step
    */
   public void logMetric(String key, double value, long step) {
-    client.logMetric(getId(), key, value, System.currentTimeMillis(), step);
+    client.metrics().log(getId(), new Metric(key, value, System.currentTimeMillis(), step));
   }
 
   /**
@@ -116,7 +116,7 @@ public final class ActiveRun implements AutoCloseable {
     long now = System.currentTimeMillis();
     List<Metric> list = new ArrayList<>(metrics.size());
     metrics.forEach((k, v) -> list.add(new Metric(k, v, now, step)));
-    client.logBatch(getId(), list, null, null);
+    client.runs().logBatch(getId(), list, null, null);
   }
 
   /**
@@ -126,7 +126,7 @@ public final class ActiveRun implements AutoCloseable {
    * @param value at most 8000 characters
    */
   public void setTag(String key, String value) {
-    client.setTag(getId(), key, value);
+    client.runs().setTag(getId(), key, value);
   }
 
   /**
@@ -137,7 +137,7 @@ public final class ActiveRun implements AutoCloseable {
   public void setTags(Map<String, String> tags) {
     List<Tag> list = new ArrayList<>(tags.size());
     tags.forEach((k, v) -> list.add(new Tag(k, v)));
-    client.logBatch(getId(), null, null, list);
+    client.runs().logBatch(getId(), null, null, list);
   }
 
   /**
@@ -145,10 +145,10 @@ public final class ActiveRun implements AutoCloseable {
    *
    * @param localFile the file
    * @return what the server stored
-   * @see TrackingClient#logArtifact(String, Path, String)
+   * @see Artifacts#upload(String, Path, UploadOptions)
    */
   public FileInfo logArtifact(Path localFile) {
-    return client.logArtifact(getId(), localFile);
+    return client.artifacts().upload(getId(), localFile);
   }
 
   /**
@@ -157,10 +157,10 @@ public final class ActiveRun implements AutoCloseable {
    * @param localFile the file
    * @param artifactPath the directory, e.g. {@code model}; null or empty for the root
    * @return what the server stored
-   * @see TrackingClient#logArtifact(String, Path, String)
+   * @see Artifacts#upload(String, Path, UploadOptions)
    */
   public FileInfo logArtifact(Path localFile, String artifactPath) {
-    return client.logArtifact(getId(), localFile, artifactPath);
+    return client.artifacts().upload(getId(), localFile, UploadOptions.into(artifactPath));
   }
 
   /**
@@ -169,10 +169,10 @@ public final class ActiveRun implements AutoCloseable {
    *
    * @param localDir the directory
    * @return what the server stored, one entry per file
-   * @see TrackingClient#logArtifacts(String, Path, String)
+   * @see Artifacts#uploadDirectory(String, Path, UploadOptions)
    */
   public List<FileInfo> logArtifacts(Path localDir) {
-    return client.logArtifacts(getId(), localDir);
+    return client.artifacts().uploadDirectory(getId(), localDir);
   }
 
   /**
@@ -182,10 +182,10 @@ public final class ActiveRun implements AutoCloseable {
    * @param localDir the directory
    * @param artifactPath the target directory; null or empty for the root
    * @return what the server stored, one entry per file
-   * @see TrackingClient#logArtifacts(String, Path, String)
+   * @see Artifacts#uploadDirectory(String, Path, UploadOptions)
    */
   public List<FileInfo> logArtifacts(Path localDir, String artifactPath) {
-    return client.logArtifacts(getId(), localDir, artifactPath);
+    return client.artifacts().uploadDirectory(getId(), localDir, UploadOptions.into(artifactPath));
   }
 
   /** Ends the run as FINISHED now. */
@@ -199,7 +199,7 @@ public final class ActiveRun implements AutoCloseable {
    * @param status the final status
    */
   public void endRun(RunStatus status) {
-    client.setTerminated(getId(), status);
+    client.runs().setTerminated(getId(), status);
     ended.set(true);
   }
 

@@ -1,12 +1,14 @@
 package io.trackd.client;
 
 import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.function.Function;
 
 /**
  * One page of a search. Ask for the next one with {@link #nextPage()}, or iterate every result with
- * the {@code Iterable}-returning search methods of {@link TrackingClient} instead.
+ * the {@code Iterable}-returning {@code search} methods of {@link Experiments} and {@link Runs}
+ * instead.
  *
  * @param <T> the type of the items
  */
@@ -15,10 +17,27 @@ public final class Page<T> {
   private final String nextPageToken;
   private final Function<String, Page<T>> fetch;
 
-  Page(List<T> items, String nextPageToken, Function<String, Page<T>> fetch) {
+  private Page(List<T> items, String nextPageToken, Function<String, Page<T>> fetch) {
     this.items = List.copyOf(items);
     this.nextPageToken = nextPageToken;
     this.fetch = fetch;
+  }
+
+  /**
+   * A page, as the area implementations (and test doubles of them) build it.
+   *
+   * @param <T> the type of the items
+   * @param items the items of this page, in the search's order
+   * @param nextPageToken the token of the next page; empty on the last page
+   * @param fetch fetches the page of a token, for {@link #nextPage()}
+   * @return the page
+   */
+  public static <T> Page<T> of(
+      List<T> items, String nextPageToken, Function<String, Page<T>> fetch) {
+    return new Page<>(
+        items,
+        Objects.requireNonNull(nextPageToken, "nextPageToken"),
+        Objects.requireNonNull(fetch));
   }
 
   /**

@@ -5,7 +5,7 @@ import java.util.Optional;
 
 /**
  * What a run has logged. {@code metrics} holds the latest point of each metric (greatest step, then
- * greatest timestamp); the full series is {@link TrackingClient#getMetricHistory}.
+ * greatest timestamp); the full series is {@link Metrics#history}.
  *
  * @param metrics the latest point of each metric
  * @param params every param of the run

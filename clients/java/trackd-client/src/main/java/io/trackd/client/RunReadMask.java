@@ -9,7 +9,7 @@ import java.util.List;
  *
  * <pre>{@code
  * RunReadMask mask = RunReadMask.none().withMetrics("loss").withParams("lr");
- * client.searchRuns(RunSearch.inExperiments(exp).withReadMask(mask));
+ * client.runs().search(SearchRunsOptions.inExperiments(exp).withReadMask(mask));
  * }</pre>
  *
  * @param metricKeys the latest metrics returned, by key (at most 1000); ignored if {@code

@@ -1,5 +1,9 @@
 package io.trackd.client;
 
+import io.trackd.client.internal.ClientImpl;
+import io.trackd.client.internal.RetryPolicy;
+import io.trackd.client.internal.TrackingUri;
+import io.trackd.client.internal.Transport;
 import java.time.Duration;
 import java.util.Objects;
 
@@ -84,7 +88,6 @@ public final class TrackingClientBuilder {
             : TrackingUri.configured(System::getProperty, System.getenv());
     TrackingUri parsed = TrackingUri.parse(uri);
     RetryPolicy retry = new RetryPolicy(maxAttempts, initialBackoff, maxBackoff);
-    return new TrackingClient(
-        parsed, new Transport(Transport.openChannel(parsed), deadline, retry));
+    return new ClientImpl(parsed, new Transport(Transport.openChannel(parsed), deadline, retry));
   }
 }

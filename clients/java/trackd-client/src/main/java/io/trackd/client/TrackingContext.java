@@ -74,7 +74,7 @@ public final class TrackingContext implements AutoCloseable {
    */
   public TrackingContext setExperimentName(String experimentName) {
     Experiment experiment =
-        client.getExperimentByName(experimentName).orElseGet(() -> create(experimentName));
+        client.experiments().getByName(experimentName).orElseGet(() -> create(experimentName));
     if (experiment.lifecycleStage() == LifecycleStage.DELETED) {
       throw new TrackdException(
           ErrorCode.FAILED_PRECONDITION,
@@ -93,12 +93,12 @@ public final class TrackingContext implements AutoCloseable {
 
   private Experiment create(String name) {
     try {
-      return client.getExperiment(client.createExperiment(name));
+      return client.experiments().get(client.experiments().create(name));
     } catch (TrackdException e) {
       // Another process created it between our lookup and our create: use theirs.
       Optional<Experiment> existing =
           e.getCode() == ErrorCode.ALREADY_EXISTS
-              ? client.getExperimentByName(name)
+              ? client.experiments().getByName(name)
               : Optional.empty();
       return existing.orElseThrow(() -> e);
     }
@@ -159,13 +159,13 @@ public final class TrackingContext implements AutoCloseable {
     if (runName != null) {
       tags.put(SystemTags.RUN_NAME, runName);
     }
-    RunSpec spec =
-        RunSpec.inExperiment(experimentId)
+    CreateRunOptions options =
+        CreateRunOptions.defaults()
             .withRunName(runName == null ? "" : runName)
             .withParentRunId(parentRunId == null ? "" : parentRunId)
             .withUserId(user)
             .withTags(tags);
-    return new ActiveRun(client, client.createRun(spec).info());
+    return new ActiveRun(client, client.runs().create(experimentId, options).info());
   }
 
   /**

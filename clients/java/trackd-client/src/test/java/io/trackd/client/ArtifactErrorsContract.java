@@ -5,10 +5,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import io.trackd.client.internal.InternalAccess;
+import io.trackd.client.internal.Transport;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.List;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
@@ -21,7 +22,7 @@ abstract class ArtifactErrorsContract extends ServerContract {
   @TempDir Path scratch;
 
   private String newRun() {
-    return client.createRun(newExperiment()).runId();
+    return client.runs().create(newExperiment()).id();
   }
 
   @Test
@@ -32,30 +33,30 @@ abstract class ArtifactErrorsContract extends ServerContract {
       assertFails(
           ErrorCode.INVALID_ARGUMENT,
           "UNSAFE_ARTIFACT_PATH",
-          () -> client.logArtifact(run, file, attack));
+          () -> client.artifacts().upload(run, file, UploadOptions.into(attack)));
     }
-    assertFails(ErrorCode.INVALID_ARGUMENT, () -> client.listArtifacts(run, "../x"));
+    assertFails(ErrorCode.INVALID_ARGUMENT, () -> client.artifacts().list(run, "../x"));
     // Refused before anything is written locally, whatever the server would say.
     Path dst = scratch.resolve("down");
     TrackdException e =
-        assertThrows(TrackdException.class, () -> client.downloadArtifacts(run, "../x", dst));
+        assertThrows(TrackdException.class, () -> client.artifacts().download(run, "../x", dst));
     assertEquals(ErrorCode.INVALID_ARGUMENT, e.getCode());
     assertFails(
         ErrorCode.INVALID_ARGUMENT,
         "UNSAFE_ARTIFACT_PATH",
-        () -> client.downloadArtifacts(run, "a/%2e%2e/%2e%2e/x", dst));
+        () -> client.artifacts().download(run, "a/%2e%2e/%2e%2e/x", dst));
     assertFalse(Files.exists(scratch.resolve("x")));
-    assertEquals(List.of(), client.listArtifacts(run));
+    assertEquals(List.of(), client.artifacts().list(run));
   }
 
   @Test
   void missingRunsAndFilesAreNotFound() throws IOException {
     Path file = ArtifactsContract.textFile(scratch.resolve("x.txt"), "x");
-    assertFails(ErrorCode.NOT_FOUND, () -> client.logArtifact(MISSING_RUN, file));
-    assertFails(ErrorCode.NOT_FOUND, () -> client.listArtifacts(MISSING_RUN));
+    assertFails(ErrorCode.NOT_FOUND, () -> client.artifacts().upload(MISSING_RUN, file));
+    assertFails(ErrorCode.NOT_FOUND, () -> client.artifacts().list(MISSING_RUN));
     String run = newRun();
     Path dst = scratch.resolve("down");
-    assertFails(ErrorCode.NOT_FOUND, () -> client.downloadArtifacts(run, "nothing.bin", dst));
+    assertFails(ErrorCode.NOT_FOUND, () -> client.artifacts().download(run, "nothing.bin", dst));
     assertEquals(Set.of(), ArtifactsContract.filesUnder(dst));
   }
 
@@ -63,24 +64,29 @@ abstract class ArtifactErrorsContract extends ServerContract {
   void uploadsToADeletedRunFailTheirPrecondition() throws IOException {
     String run = newRun();
     Path file = ArtifactsContract.textFile(scratch.resolve("x.txt"), "x");
-    client.logArtifact(run, file);
-    client.deleteRun(run);
-    assertFails(ErrorCode.FAILED_PRECONDITION, () -> client.logArtifact(run, file, "later"));
+    client.artifacts().upload(run, file);
+    client.runs().delete(run);
+    assertFails(
+        ErrorCode.FAILED_PRECONDITION,
+        () -> client.artifacts().upload(run, file, UploadOptions.into("later")));
     // Reads still work on a deleted run, like GetRun.
-    assertEquals(List.of(new FileInfo("x.txt", false, 1)), client.listArtifacts(run));
+    assertEquals(List.of(new FileInfo("x.txt", false, 1)), client.artifacts().list(run));
   }
 
   @Test
   void localPathsOfTheWrongKindAreRefused() throws IOException {
     String run = newRun();
     Path file = ArtifactsContract.textFile(scratch.resolve("x.txt"), "x");
-    assertFails(ErrorCode.INVALID_ARGUMENT, "NOT_A_FILE", () -> client.logArtifact(run, scratch));
+    assertFails(
+        ErrorCode.INVALID_ARGUMENT, "NOT_A_FILE", () -> client.artifacts().upload(run, scratch));
     assertFails(
         ErrorCode.INVALID_ARGUMENT,
         "NOT_A_FILE",
-        () -> client.logArtifact(run, scratch.resolve("missing.txt")));
+        () -> client.artifacts().upload(run, scratch.resolve("missing.txt")));
     assertFails(
-        ErrorCode.INVALID_ARGUMENT, "NOT_A_DIRECTORY", () -> client.logArtifacts(run, file));
+        ErrorCode.INVALID_ARGUMENT,
+        "NOT_A_DIRECTORY",
+        () -> client.artifacts().uploadDirectory(run, file));
   }
 
   @Test
@@ -88,18 +94,15 @@ abstract class ArtifactErrorsContract extends ServerContract {
     String run = newRun();
     Path first = ArtifactsContract.textFile(scratch.resolve("a/data.csv"), "first");
     Path second = ArtifactsContract.textFile(scratch.resolve("b/data.csv"), "second!");
-    String requestId = RequestIds.next();
-    TrackingUri uri = TrackingUri.parse(server().uri());
-    try (Transport transport =
-        new Transport(Transport.openChannel(uri), Duration.ofSeconds(30), RetryPolicy.DEFAULT)) {
-      ArtifactUpload upload = new ArtifactUpload(transport);
-      FileInfo stored = upload.upload(run, first, "data.csv", requestId);
+    String requestId = InternalAccess.requestId();
+    try (Transport transport = InternalAccess.openTransport(server().uri())) {
+      FileInfo stored = InternalAccess.upload(transport, run, first, "data.csv", requestId);
       assertEquals(new FileInfo("data.csv", false, 5), stored);
       // Another upload replaces the file; then the first one is "retried" after a lost reply.
-      upload.upload(run, second, "data.csv", RequestIds.next());
-      assertEquals(stored, upload.upload(run, first, "data.csv", requestId));
+      InternalAccess.upload(transport, run, second, "data.csv", InternalAccess.requestId());
+      assertEquals(stored, InternalAccess.upload(transport, run, first, "data.csv", requestId));
     }
-    Path copy = client.downloadArtifacts(run, "data.csv", scratch.resolve("down"));
+    Path copy = client.artifacts().download(run, "data.csv", scratch.resolve("down"));
     assertEquals("second!", Files.readString(copy));
   }
 }

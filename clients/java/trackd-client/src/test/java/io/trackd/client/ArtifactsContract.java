@@ -3,12 +3,13 @@ package io.trackd.client;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.trackd.client.internal.InternalAccess;
+import io.trackd.client.internal.Transport;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.List;
 import java.util.Random;
 import java.util.Set;
@@ -22,7 +23,7 @@ abstract class ArtifactsContract extends ServerContract {
   @TempDir Path scratch;
 
   String newRun() {
-    return client.createRun(newExperiment()).runId();
+    return client.runs().create(newExperiment()).id();
   }
 
   /** A file of {@code size} random bytes (seeded, so a failure can be reproduced). */
@@ -60,14 +61,14 @@ abstract class ArtifactsContract extends ServerContract {
     int size = 5 * 1024 * 1024 + 12_345;
     Path local = randomFile(scratch.resolve("up/weights.bin"), size, 42);
 
-    FileInfo stored = client.logArtifact(run, local, "model");
+    FileInfo stored = client.artifacts().upload(run, local, UploadOptions.into("model"));
 
     assertEquals(new FileInfo("model/weights.bin", false, size), stored);
-    assertEquals(List.of(new FileInfo("model", true, 0)), client.listArtifacts(run));
-    assertEquals(List.of(stored), client.listArtifacts(run, "model"));
-    assertEquals(List.of(stored), client.listArtifacts(run, "model/"));
+    assertEquals(List.of(new FileInfo("model", true, 0)), client.artifacts().list(run));
+    assertEquals(List.of(stored), client.artifacts().list(run, "model"));
+    assertEquals(List.of(stored), client.artifacts().list(run, "model/"));
     Path dst = scratch.resolve("down");
-    Path copy = client.downloadArtifacts(run, "model/weights.bin", dst);
+    Path copy = client.artifacts().download(run, "model/weights.bin", dst);
     assertEquals(dst.toAbsolutePath().resolve("model/weights.bin"), copy);
     assertSameBytes(local, copy);
     // Nothing but the file: the temporary .part file was moved into place.
@@ -83,7 +84,8 @@ abstract class ArtifactsContract extends ServerContract {
     textFile(tree.resolve("sub/deeper/c.txt"), "gamma");
     Files.write(tree.resolve("sub/empty.txt"), new byte[0]);
 
-    List<FileInfo> stored = client.logArtifacts(run, tree, "outputs/v1");
+    List<FileInfo> stored =
+        client.artifacts().uploadDirectory(run, tree, UploadOptions.into("outputs/v1"));
 
     assertEquals(
         Set.of(
@@ -94,16 +96,16 @@ abstract class ArtifactsContract extends ServerContract {
         stored.stream().map(FileInfo::path).collect(Collectors.toSet()));
     assertEquals(
         Set.of(new FileInfo("outputs/v1/a.txt", false, 8), new FileInfo("outputs/v1/sub", true, 0)),
-        Set.copyOf(client.listArtifacts(run, "outputs/v1")));
+        Set.copyOf(client.artifacts().list(run, "outputs/v1")));
     assertEquals(
         Set.of(
             new FileInfo("outputs/v1/sub/b.bin", false, 1024 * 1024 + 1),
             new FileInfo("outputs/v1/sub/deeper", true, 0),
             new FileInfo("outputs/v1/sub/empty.txt", false, 0)),
-        Set.copyOf(client.listArtifacts(run, "outputs/v1/sub")));
+        Set.copyOf(client.artifacts().list(run, "outputs/v1/sub")));
 
     Path dst = scratch.resolve("down");
-    Path copy = client.downloadArtifacts(run, "outputs/v1", dst);
+    Path copy = client.artifacts().download(run, "outputs/v1", dst);
     assertEquals(dst.toAbsolutePath().resolve("outputs/v1"), copy);
     assertEquals(filesUnder(tree), filesUnder(copy));
     for (String file : filesUnder(tree)) {
@@ -111,7 +113,7 @@ abstract class ArtifactsContract extends ServerContract {
     }
 
     // Everything of the run, into a new temporary directory.
-    Path all = client.downloadArtifacts(run, "");
+    Path all = client.artifacts().download(run, "");
     assertTrue(Files.isDirectory(all));
     assertEquals(
         filesUnder(tree).stream().map(f -> "outputs/v1/" + f).collect(Collectors.toSet()),
@@ -139,20 +141,22 @@ abstract class ArtifactsContract extends ServerContract {
             new FileInfo("figures", true, 0),
             new FileInfo("loss.svg", false, 6),
             new FileInfo("notes.txt", false, 5)),
-        Set.copyOf(client.listArtifacts(runId)));
-    Path copy = client.downloadArtifacts(runId, "docs/notes.txt", scratch.resolve("down"));
+        Set.copyOf(client.artifacts().list(runId)));
+    Path copy = client.artifacts().download(runId, "docs/notes.txt", scratch.resolve("down"));
     assertEquals("notes", Files.readString(copy));
   }
 
   @Test
   void aNewUploadReplacesTheFileAndADownloadReplacesTheLocalCopy() throws IOException {
     String run = newRun();
-    client.logArtifact(run, textFile(scratch.resolve("v1/config.json"), "{\"v\": 1}"));
+    client.artifacts().upload(run, textFile(scratch.resolve("v1/config.json"), "{\"v\": 1}"));
     Path dst = scratch.resolve("down");
-    assertEquals("{\"v\": 1}", Files.readString(client.downloadArtifacts(run, "config.json", dst)));
-    client.logArtifact(run, textFile(scratch.resolve("v2/config.json"), "{\"v\": 2}"));
-    assertEquals(List.of(new FileInfo("config.json", false, 8)), client.listArtifacts(run));
-    assertEquals("{\"v\": 2}", Files.readString(client.downloadArtifacts(run, "config.json", dst)));
+    assertEquals(
+        "{\"v\": 1}", Files.readString(client.artifacts().download(run, "config.json", dst)));
+    client.artifacts().upload(run, textFile(scratch.resolve("v2/config.json"), "{\"v\": 2}"));
+    assertEquals(List.of(new FileInfo("config.json", false, 8)), client.artifacts().list(run));
+    assertEquals(
+        "{\"v\": 2}", Files.readString(client.artifacts().download(run, "config.json", dst)));
   }
 
   @Test
@@ -162,24 +166,18 @@ abstract class ArtifactsContract extends ServerContract {
     for (int i = 0; i < 7; i++) {
       textFile(dir.resolve("f" + i + ".txt"), "x".repeat(i));
     }
-    client.logArtifacts(run, dir, "many");
-    List<FileInfo> all = client.listArtifacts(run, "many");
+    client.artifacts().uploadDirectory(run, dir, UploadOptions.into("many"));
+    List<FileInfo> all = client.artifacts().list(run, "many");
     assertEquals(7, all.size());
-    try (Transport transport = openTransport()) {
-      assertEquals(all, new ArtifactCalls(transport).list(run, "many", 2));
+    try (Transport transport = InternalAccess.openTransport(server().uri())) {
+      assertEquals(all, InternalAccess.listArtifacts(transport, run, "many", 2));
     }
-    assertEquals(List.of(), client.listArtifacts(run, "no-such-dir"));
-    assertEquals(List.of(), client.listArtifacts(run, "many/f1.txt"));
+    assertEquals(List.of(), client.artifacts().list(run, "no-such-dir"));
+    assertEquals(List.of(), client.artifacts().list(run, "many/f1.txt"));
   }
 
   @Test
   void emptyRunHasNoArtifacts() {
-    assertEquals(List.of(), client.listArtifacts(newRun()));
-  }
-
-  /** A transport to the server, for the package-private calls some tests make directly. */
-  Transport openTransport() {
-    TrackingUri uri = TrackingUri.parse(server().uri());
-    return new Transport(Transport.openChannel(uri), Duration.ofSeconds(30), RetryPolicy.DEFAULT);
+    assertEquals(List.of(), client.artifacts().list(newRun()));
   }
 }

@@ -30,70 +30,71 @@ final class ConformanceOperations {
   Object call(String op, Map<String, Object> a) {
     return switch (op) {
       case "create_experiment" ->
-          client.createExperiment(
-              str(a, "name"), strOr(a, "artifact_location", ""), strMap(a, "tags"));
-      case "get_experiment" -> experiment(client.getExperiment(str(a, "experiment_id")));
+          client
+              .experiments()
+              .create(
+                  str(a, "name"),
+                  CreateExperimentOptions.defaults()
+                      .withArtifactLocation(strOr(a, "artifact_location", ""))
+                      .withTags(strMap(a, "tags")));
+      case "get_experiment" -> experiment(client.experiments().get(str(a, "experiment_id")));
       case "get_experiment_by_name" ->
-          client.getExperimentByName(str(a, "name")).map(ConformanceOperations::experiment).orElse(null);
+          client.experiments().getByName(str(a, "name")).map(ConformanceOperations::experiment).orElse(null);
       case "search_experiments" ->
-          limit(client.searchExperiments(experimentSearch(a)), a).stream()
+          limit(client.experiments().search(experimentSearch(a)), a).stream()
               .map(ConformanceOperations::experiment)
               .toList();
       case "search_experiments_page" ->
           page(
-              client.searchExperimentsPage(experimentSearch(a), str(a, "page_token")),
+              client.experiments().searchPage(experimentSearch(a).withPageToken(str(a, "page_token"))),
               ConformanceOperations::experiment);
       case "rename_experiment" -> {
-        client.renameExperiment(str(a, "experiment_id"), str(a, "new_name"));
+        client.experiments().rename(str(a, "experiment_id"), str(a, "new_name"));
         yield null;
       }
       case "delete_experiment" -> {
-        client.deleteExperiment(str(a, "experiment_id"));
+        client.experiments().delete(str(a, "experiment_id"));
         yield null;
       }
       case "restore_experiment" -> {
-        client.restoreExperiment(str(a, "experiment_id"));
+        client.experiments().restore(str(a, "experiment_id"));
         yield null;
       }
       case "set_experiment_tag" -> {
-        client.setExperimentTag(str(a, "experiment_id"), str(a, "key"), str(a, "value"));
+        client.experiments().setTag(str(a, "experiment_id"), str(a, "key"), str(a, "value"));
         yield null;
       }
       case "delete_experiment_tag" -> {
-        client.deleteExperimentTag(str(a, "experiment_id"), str(a, "key"));
+        client.experiments().deleteTag(str(a, "experiment_id"), str(a, "key"));
         yield null;
       }
-      case "create_run" -> run(client.createRun(runSpec(a)));
-      case "get_run" -> run(client.getRun(str(a, "run_id")));
+      case "create_run" -> run(client.runs().create(str(a, "experiment_id"), runSpec(a)));
+      case "get_run" -> run(client.runs().get(str(a, "run_id")));
       case "update_run" ->
           runInfo(
-              client.updateRun(
-                  str(a, "run_id"),
-                  a.containsKey("status") ? RunStatus.valueOf(str(a, "status")) : null,
-                  (Long) a.get("end_time"),
-                  str(a, "run_name")));
+              client.runs().update(str(a, "run_id"), updateOptions(a)));
       case "delete_run" -> {
-        client.deleteRun(str(a, "run_id"));
+        client.runs().delete(str(a, "run_id"));
         yield null;
       }
       case "restore_run" -> {
-        client.restoreRun(str(a, "run_id"));
+        client.runs().restore(str(a, "run_id"));
         yield null;
       }
       case "set_tag" -> {
-        client.setTag(str(a, "run_id"), str(a, "key"), str(a, "value"));
+        client.runs().setTag(str(a, "run_id"), str(a, "key"), str(a, "value"));
         yield null;
       }
       case "delete_tag" -> {
-        client.deleteTag(str(a, "run_id"), str(a, "key"));
+        client.runs().deleteTag(str(a, "run_id"), str(a, "key"));
         yield null;
       }
       case "log_param" -> {
-        client.logParam(str(a, "run_id"), str(a, "key"), str(a, "value"));
+        client.runs().logParam(str(a, "run_id"), str(a, "key"), str(a, "value"));
         yield null;
       }
       case "log_batch" -> {
-        client.logBatch(
+        client.runs().logBatch(
             str(a, "run_id"),
             maps(a, "metrics").stream().map(ConformanceOperations::metric).toList(),
             maps(a, "params").stream().map(p -> new Param(str(p, "key"), str(p, "value"))).toList(),
@@ -101,23 +102,26 @@ final class ConformanceOperations {
         yield null;
       }
       case "search_runs" ->
-          limit(client.searchRuns(runSearch(a)), a).stream().map(ConformanceOperations::run).toList();
+          limit(client.runs().search(runSearch(a)), a).stream().map(ConformanceOperations::run).toList();
       case "search_runs_page" ->
-          page(client.searchRunsPage(runSearch(a), str(a, "page_token")), ConformanceOperations::run);
+          page(client.runs().searchPage(runSearch(a).withPageToken(str(a, "page_token"))), ConformanceOperations::run);
       case "log_metric" -> {
         if (a.containsKey("timestamp") || a.containsKey("step")) {
-          client.logMetric(
-              str(a, "run_id"), str(a, "key"), num(a, "value"), lng(a, "timestamp"), lng(a, "step"));
+          client
+              .metrics()
+              .log(
+                  str(a, "run_id"),
+                  new Metric(str(a, "key"), num(a, "value"), lng(a, "timestamp"), lng(a, "step")));
         } else {
-          client.logMetric(str(a, "run_id"), str(a, "key"), num(a, "value"));
+          client.metrics().log(str(a, "run_id"), str(a, "key"), num(a, "value"));
         }
         yield null;
       }
       case "get_metric_history" -> history(a);
       case "get_metric_history_bulk" ->
           client
-              .getMetricHistoryBulk(
-                  strings(a, "run_ids"), strings(a, "keys"), (int) lng(a, "max_points"), steps(a))
+              .metrics()
+              .bulkHistory(strings(a, "run_ids"), strings(a, "keys"), bulkOptions(a))
               .stream()
               .map(ConformanceOperations::series)
               .toList();
@@ -127,7 +131,7 @@ final class ConformanceOperations {
       }
       case "download_artifact" -> download(a);
       case "list_artifacts" ->
-          client.listArtifacts(str(a, "run_id"), str(a, "path")).stream()
+          client.artifacts().list(str(a, "run_id"), str(a, "path")).stream()
               .map(ConformanceOperations::fileInfo)
               .toList();
       default -> throw new AssertionError("the Java runner has no operation " + op);
@@ -136,15 +140,36 @@ final class ConformanceOperations {
 
   // ---------------------------------------------------------------------------------- requests
 
-  private static ExperimentSearch experimentSearch(Map<String, Object> a) {
-    return new ExperimentSearch(
-        strOr(a, "filter", ""),
-        viewType(a),
-        strings(a, "order_by"),
-        (int) lng(a, "page_size"));
+  private static SearchExperimentsOptions experimentSearch(Map<String, Object> a) {
+    return SearchExperimentsOptions.defaults()
+        .withFilter(strOr(a, "filter", ""))
+        .withViewType(viewType(a))
+        .withOrderBy(strings(a, "order_by").toArray(String[]::new))
+        .withPageSize((int) lng(a, "page_size"));
   }
 
-  private static RunSearch runSearch(Map<String, Object> a) {
+  private static UpdateRunOptions updateOptions(Map<String, Object> a) {
+    UpdateRunOptions options = UpdateRunOptions.unchanged();
+    if (a.containsKey("status")) {
+      options = options.withStatus(RunStatus.valueOf(str(a, "status")));
+    }
+    if (a.get("end_time") != null) {
+      options = options.withEndTime(lng(a, "end_time"));
+    }
+    if (a.get("run_name") != null) {
+      options = options.withRunName(str(a, "run_name"));
+    }
+    return options;
+  }
+
+  private static HistoryOptions bulkOptions(Map<String, Object> a) {
+    int maxPoints = (int) lng(a, "max_points");
+    HistoryOptions options =
+        maxPoints == 0 ? HistoryOptions.serverChosen() : HistoryOptions.maxPoints(maxPoints);
+    return options.withSteps(steps(a));
+  }
+
+  private static SearchRunsOptions runSearch(Map<String, Object> a) {
     RunReadMask mask =
         new RunReadMask(
             keys(a, "metric_keys"),
@@ -153,23 +178,21 @@ final class ConformanceOperations {
             !a.containsKey("param_keys"),
             keys(a, "tag_keys"),
             !a.containsKey("tag_keys"));
-    return new RunSearch(
-        strings(a, "experiment_ids"),
-        strOr(a, "filter", ""),
-        viewType(a),
-        strings(a, "order_by"),
-        (int) lng(a, "page_size"),
-        mask);
+    return SearchRunsOptions.inExperiments(strings(a, "experiment_ids"))
+        .withFilter(strOr(a, "filter", ""))
+        .withViewType(viewType(a))
+        .withOrderBy(strings(a, "order_by").toArray(String[]::new))
+        .withPageSize((int) lng(a, "page_size"))
+        .withReadMask(mask);
   }
 
-  private static RunSpec runSpec(Map<String, Object> a) {
-    return new RunSpec(
-        str(a, "experiment_id"),
-        strOr(a, "run_name", ""),
-        strOr(a, "parent_run_id", ""),
-        System.getProperty("user.name", ""),
-        lng(a, "start_time"),
-        strMap(a, "tags"));
+  private static CreateRunOptions runSpec(Map<String, Object> a) {
+    return CreateRunOptions.defaults()
+        .withRunName(strOr(a, "run_name", ""))
+        .withParentRunId(strOr(a, "parent_run_id", ""))
+        .withUserId(System.getProperty("user.name", ""))
+        .withStartTime(lng(a, "start_time"))
+        .withTags(strMap(a, "tags"));
   }
 
   private static ViewType viewType(Map<String, Object> a) {
@@ -192,12 +215,12 @@ final class ConformanceOperations {
     String runId = str(a, "run_id");
     String key = str(a, "key");
     if (!a.containsKey("max_points") && !a.containsKey("start_step") && !a.containsKey("end_step")) {
-      return client.getMetricHistory(runId, key).stream().map(ConformanceOperations::point).toList();
+      return client.metrics().history(runId, key).stream().map(ConformanceOperations::point).toList();
     }
     // The Java API takes a step range only with a point budget; the largest budget (25000)
     // answers every point of the short series cases log.
     int maxPoints = a.containsKey("max_points") ? (int) lng(a, "max_points") : 25_000;
-    return client.getMetricHistory(runId, key, maxPoints, steps(a)).points().stream()
+    return client.metrics().downsampledHistory(runId, key, HistoryOptions.maxPoints(maxPoints).withSteps(steps(a))).points().stream()
         .map(ConformanceOperations::point)
         .toList();
   }
@@ -209,7 +232,7 @@ final class ConformanceOperations {
       Path dir = Files.createTempDirectory(scratch, "upload-");
       Path local = dir.resolve(path.substring(slash + 1));
       Files.writeString(local, str(a, "text"), StandardCharsets.UTF_8);
-      client.logArtifact(str(a, "run_id"), local, slash < 0 ? null : path.substring(0, slash));
+      client.artifacts().upload(str(a, "run_id"), local, slash < 0 ? UploadOptions.root() : UploadOptions.into(path.substring(0, slash)));
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
@@ -218,7 +241,7 @@ final class ConformanceOperations {
   private String download(Map<String, Object> a) {
     try {
       Path dir = Files.createTempDirectory(scratch, "download-");
-      Path local = client.downloadArtifacts(str(a, "run_id"), str(a, "path"), dir);
+      Path local = client.artifacts().download(str(a, "run_id"), str(a, "path"), dir);
       return Files.readString(local, StandardCharsets.UTF_8);
     } catch (IOException e) {
       throw new UncheckedIOException(e);

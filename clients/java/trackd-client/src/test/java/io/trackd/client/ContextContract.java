@@ -23,14 +23,14 @@ abstract class ContextContract extends ServerContract {
     String name = unique("ctx");
     TrackingContext first = context().setExperimentName(name);
     String id = first.getExperimentId();
-    assertEquals(name, client.getExperiment(id).name());
+    assertEquals(name, client.experiments().get(id).name());
     assertEquals(id, context().setExperimentName(name).getExperimentId());
   }
 
   @Test
   void setExperimentNameRefusesADeletedExperiment() {
     String name = unique("gone");
-    client.deleteExperiment(client.createExperiment(name));
+    client.experiments().delete(client.experiments().create(name));
     TrackdException e =
         assertThrows(TrackdException.class, () -> context().setExperimentName(name));
     assertEquals(ErrorCode.FAILED_PRECONDITION, e.getCode());
@@ -44,7 +44,7 @@ abstract class ContextContract extends ServerContract {
     String exp = newExperiment();
     assertSame(ctx, ctx.setExperimentId(exp));
     try (ActiveRun run = ctx.startRun()) {
-      assertEquals(exp, client.getRun(run.getId()).info().experimentId());
+      assertEquals(exp, client.runs().get(run.getId()).info().experimentId());
     }
   }
 
@@ -52,7 +52,7 @@ abstract class ContextContract extends ServerContract {
   void startRunSetsTheSystemTags() {
     TrackingContext ctx = context().setExperimentId(newExperiment());
     ActiveRun run = ctx.startRun("named");
-    RunData data = client.getRun(run.getId()).data();
+    RunData data = client.runs().get(run.getId()).data();
     assertEquals(Optional.of(System.getProperty("user.name")), data.tag(SystemTags.USER));
     assertEquals(Optional.of("LOCAL"), data.tag(SystemTags.SOURCE_TYPE));
     assertEquals(Optional.of(TrackingContext.sourceName()), data.tag(SystemTags.SOURCE_NAME));
@@ -67,7 +67,7 @@ abstract class ContextContract extends ServerContract {
     TrackingContext ctx = context().setExperimentId(newExperiment());
     try (ActiveRun parent = ctx.startRun("parent");
         ActiveRun child = ctx.startRun("child", parent.getId())) {
-      RunData data = client.getRun(child.getId()).data();
+      RunData data = client.runs().get(child.getId()).data();
       assertEquals(Optional.of(parent.getId()), data.tag(SystemTags.PARENT_RUN_ID));
       assertEquals(Optional.of("child"), data.tag(SystemTags.RUN_NAME));
     }
@@ -79,7 +79,7 @@ abstract class ContextContract extends ServerContract {
     String id;
     try (ActiveRun run = ctx.startRun("all-methods")) {
       id = run.getId();
-      assertEquals(client.getRun(id).info().artifactUri(), run.getArtifactUri());
+      assertEquals(client.runs().get(id).info().artifactUri(), run.getArtifactUri());
       run.logParam("a", "1");
       run.logParams(Map.of("b", "2", "c", "3"));
       run.logMetric("m1", 1.0);
@@ -92,7 +92,7 @@ abstract class ContextContract extends ServerContract {
       run.setTag("t1", "x");
       run.setTags(Map.of("t2", "y", "t3", "z"));
     }
-    Run run = client.getRun(id);
+    Run run = client.runs().get(id);
     assertEquals(RunStatus.FINISHED, run.info().status(), "try-with-resources ends the run");
     assertTrue(run.info().endTime().isPresent());
     RunData data = run.data();
@@ -120,7 +120,7 @@ abstract class ContextContract extends ServerContract {
       id = run.getId();
       run.endRun(RunStatus.KILLED);
     }
-    assertEquals(RunStatus.KILLED, client.getRun(id).info().status());
+    assertEquals(RunStatus.KILLED, client.runs().get(id).info().status());
   }
 
   @Test
@@ -133,7 +133,7 @@ abstract class ContextContract extends ServerContract {
           id.set(run.getId());
           run.logMetric("m", 1.0);
         });
-    Run run = client.getRun(id.get());
+    Run run = client.runs().get(id.get());
     assertEquals(RunStatus.FINISHED, run.info().status());
     assertEquals("ok", run.info().runName());
   }
@@ -155,7 +155,7 @@ abstract class ContextContract extends ServerContract {
                       throw boom;
                     }));
     assertSame(boom, thrown);
-    Run run = client.getRun(id.get());
+    Run run = client.runs().get(id.get());
     assertEquals(RunStatus.FAILED, run.info().status());
     assertTrue(run.info().endTime().isPresent());
   }
@@ -165,7 +165,7 @@ abstract class ContextContract extends ServerContract {
     TrackingContext ctx = context().setExperimentId(newExperiment());
     AtomicReference<String> id = new AtomicReference<>();
     ctx.withActiveRun(run -> id.set(run.getId()));
-    assertEquals(RunStatus.FINISHED, client.getRun(id.get()).info().status());
+    assertEquals(RunStatus.FINISHED, client.runs().get(id.get()).info().status());
   }
 
   @Test
@@ -180,7 +180,10 @@ abstract class ContextContract extends ServerContract {
       String a = fromEnvironment.setExperimentId(exp).startRun().getId();
       String b = fromUri.setExperimentId(exp).startRun().getId();
       assertNotEquals(a, b);
-      assertEquals(2, RunsContract.ids(client.searchRuns(List.of(exp), "")).size());
+      assertEquals(
+          2,
+          RunsContract.ids(client.runs().search(SearchRunsOptions.inExperiments(List.of(exp))))
+              .size());
     } finally {
       if (previous == null) {
         System.clearProperty("trackd.tracking.uri");
@@ -190,6 +193,6 @@ abstract class ContextContract extends ServerContract {
     }
     // Closing a context leaves a client it was given open.
     new TrackingContext(client).close();
-    assertEquals("Default", client.getExperiment("0").name());
+    assertEquals("Default", client.experiments().get("0").name());
   }
 }

@@ -32,56 +32,61 @@ abstract class ErrorsContract extends ServerContract {
 
   @Test
   void notFound() {
-    assertFails(ErrorCode.NOT_FOUND, "RUN_NOT_FOUND", () -> client.getRun(MISSING_RUN));
+    assertFails(ErrorCode.NOT_FOUND, "RUN_NOT_FOUND", () -> client.runs().get(MISSING_RUN));
     assertFails(
-        ErrorCode.NOT_FOUND, "EXPERIMENT_NOT_FOUND", () -> client.getExperiment("987654321"));
-    assertFails(ErrorCode.NOT_FOUND, () -> client.logParam(MISSING_RUN, "k", "v"));
-    assertFails(ErrorCode.NOT_FOUND, () -> client.getMetricHistory(MISSING_RUN, "m"));
-    String run = client.createRun(newExperiment()).runId();
-    assertFails(ErrorCode.NOT_FOUND, "TAG_NOT_FOUND", () -> client.deleteTag(run, "never-set"));
+        ErrorCode.NOT_FOUND, "EXPERIMENT_NOT_FOUND", () -> client.experiments().get("987654321"));
+    assertFails(ErrorCode.NOT_FOUND, () -> client.runs().logParam(MISSING_RUN, "k", "v"));
+    assertFails(ErrorCode.NOT_FOUND, () -> client.metrics().history(MISSING_RUN, "m"));
+    String run = client.runs().create(newExperiment()).id();
+    assertFails(
+        ErrorCode.NOT_FOUND, "TAG_NOT_FOUND", () -> client.runs().deleteTag(run, "never-set"));
   }
 
   @Test
   void alreadyExists() {
     String name = unique("dup");
-    client.createExperiment(name);
+    client.experiments().create(name);
     assertFails(
-        ErrorCode.ALREADY_EXISTS, "EXPERIMENT_NAME_TAKEN", () -> client.createExperiment(name));
+        ErrorCode.ALREADY_EXISTS, "EXPERIMENT_NAME_TAKEN", () -> client.experiments().create(name));
     String other = newExperiment();
-    assertFails(ErrorCode.ALREADY_EXISTS, () -> client.renameExperiment(other, name));
+    assertFails(ErrorCode.ALREADY_EXISTS, () -> client.experiments().rename(other, name));
   }
 
   @Test
   void invalidArgument() {
-    String run = client.createRun(newExperiment()).runId();
-    client.logParam(run, "lr", "0.1");
+    String run = client.runs().create(newExperiment()).id();
+    client.runs().logParam(run, "lr", "0.1");
     TrackdException changed =
         assertFails(
             ErrorCode.INVALID_ARGUMENT,
             "PARAM_VALUE_CHANGED",
-            () -> client.logParam(run, "lr", "0.2"));
+            () -> client.runs().logParam(run, "lr", "0.2"));
     assertTrue(changed.getServerMessage().contains("lr"), changed.getServerMessage());
-    assertFails(ErrorCode.INVALID_ARGUMENT, () -> client.setTag(run, "k".repeat(251), "v"));
-    assertFails(ErrorCode.INVALID_ARGUMENT, () -> client.logParam(run, "big", "x".repeat(6001)));
-    assertFails(ErrorCode.INVALID_ARGUMENT, () -> client.createExperiment(""));
+    assertFails(ErrorCode.INVALID_ARGUMENT, () -> client.runs().setTag(run, "k".repeat(251), "v"));
+    assertFails(
+        ErrorCode.INVALID_ARGUMENT, () -> client.runs().logParam(run, "big", "x".repeat(6001)));
+    assertFails(ErrorCode.INVALID_ARGUMENT, () -> client.experiments().create(""));
     assertFails(
         ErrorCode.INVALID_ARGUMENT,
         "PAGE_SIZE_OUT_OF_RANGE",
-        () -> client.searchRunsPage(RunSearch.inExperiments("0").withPageSize(1001), ""));
+        () -> client.runs().searchPage(SearchRunsOptions.inExperiments("0").withPageSize(1001)));
     assertFails(
         ErrorCode.INVALID_ARGUMENT,
         "INVALID_FILTER",
-        () -> client.searchRunsPage(RunSearch.inExperiments("0").withFilter("metrics.loss <"), ""));
+        () ->
+            client
+                .runs()
+                .searchPage(SearchRunsOptions.inExperiments("0").withFilter("metrics.loss <")));
   }
 
   @Test
   void invalidBatchWritesNothing() {
-    String run = client.createRun(newExperiment()).runId();
+    String run = client.runs().create(newExperiment()).id();
     List<Param> params = List.of(new Param("ok", "1"), new Param("bad", "x".repeat(6001)));
     assertFails(
         ErrorCode.INVALID_ARGUMENT,
-        () -> client.logBatch(run, List.of(Metric.of("m", 1)), params, null));
-    RunData data = client.getRun(run).data();
+        () -> client.runs().logBatch(run, List.of(Metric.of("m", 1)), params, null));
+    RunData data = client.runs().get(run).data();
     assertEquals(List.of(), data.params());
     assertEquals(List.of(), data.metrics());
   }
@@ -89,24 +94,28 @@ abstract class ErrorsContract extends ServerContract {
   @Test
   void failedPrecondition() {
     String exp = newExperiment();
-    String run = client.createRun(exp).runId();
-    client.deleteRun(run);
+    String run = client.runs().create(exp).id();
+    client.runs().delete(run);
     assertFails(
-        ErrorCode.FAILED_PRECONDITION, "RUN_DELETED", () -> client.logMetric(run, "m", 1.0));
-    assertFails(ErrorCode.FAILED_PRECONDITION, () -> client.setTag(run, "k", "v"));
-    client.deleteExperiment(exp);
-    assertFails(ErrorCode.FAILED_PRECONDITION, () -> client.renameExperiment(exp, unique("x")));
-    assertFails(ErrorCode.FAILED_PRECONDITION, "EXPERIMENT_DELETED", () -> client.createRun(exp));
+        ErrorCode.FAILED_PRECONDITION, "RUN_DELETED", () -> client.metrics().log(run, "m", 1.0));
+    assertFails(ErrorCode.FAILED_PRECONDITION, () -> client.runs().setTag(run, "k", "v"));
+    client.experiments().delete(exp);
+    assertFails(ErrorCode.FAILED_PRECONDITION, () -> client.experiments().rename(exp, unique("x")));
+    assertFails(
+        ErrorCode.FAILED_PRECONDITION,
+        "EXPERIMENT_DELETED",
+        () -> client.runs().create(exp).info());
   }
 
   @Test
   void resourceExhaustedForAMessageOverTheServersLimit() {
-    String run = client.createRun(newExperiment()).runId();
+    String run = client.runs().create(newExperiment()).id();
     // The server accepts messages up to 16 MiB; gRPC itself refuses a larger one before trackd
     // sees it, so there is no ErrorInfo here.
     TrackdException e =
         assertThrows(
-            TrackdException.class, () -> client.logParam(run, "huge", "x".repeat(20_000_000)));
+            TrackdException.class,
+            () -> client.runs().logParam(run, "huge", "x".repeat(20_000_000)));
     assertEquals(ErrorCode.RESOURCE_EXHAUSTED, e.getCode(), e.getMessage());
   }
 }

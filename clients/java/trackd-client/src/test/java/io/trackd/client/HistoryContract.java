@@ -6,10 +6,11 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.trackd.client.internal.InternalAccess;
+import io.trackd.client.internal.Transport;
 import io.trackd.v1.GetMetricHistoryRequest;
 import io.trackd.v1.GetMetricHistoryResponse;
 import io.trackd.v1.HistoryLayout;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Comparator;
@@ -22,7 +23,7 @@ abstract class HistoryContract extends ServerContract {
   private static final String MISSING_RUN = "d".repeat(32);
 
   private String newRun() {
-    return client.createRun(newExperiment()).runId();
+    return client.runs().create(newExperiment()).id();
   }
 
   /** Points 0..n-1 of a wave, with a spike up at {@code n/3} and one down at {@code 2n/3}. */
@@ -44,9 +45,10 @@ abstract class HistoryContract extends ServerContract {
   void aLongSeriesIsDownsampledKeepingEndsAndExtremes() {
     String run = newRun();
     List<Metric> points = wave("loss", 20_000);
-    client.logBatch(run, points, null, null);
+    client.runs().logBatch(run, points, null, null);
 
-    MetricSeries series = client.getMetricHistory(run, "loss", 1000);
+    MetricSeries series =
+        client.metrics().downsampledHistory(run, "loss", HistoryOptions.maxPoints(1000));
 
     assertEquals(run, series.runId());
     assertEquals("loss", series.key());
@@ -65,27 +67,45 @@ abstract class HistoryContract extends ServerContract {
     assertEquals(sorted, kept);
 
     // A step range: the 100 points of steps 100..199 fit, so they come back exactly.
-    MetricSeries window = client.getMetricHistory(run, "loss", 1000, StepRange.between(100, 199));
+    MetricSeries window =
+        client
+            .metrics()
+            .downsampledHistory(
+                run, "loss", HistoryOptions.maxPoints(1000).withSteps(StepRange.between(100, 199)));
     assertEquals(points.subList(100, 200), window.points());
     assertEquals(100, window.totalPoints());
     assertFalse(window.downsampled());
-    MetricSeries tail = client.getMetricHistory(run, "loss", 8, StepRange.from(19_990));
+    MetricSeries tail =
+        client
+            .metrics()
+            .downsampledHistory(
+                run, "loss", HistoryOptions.maxPoints(8).withSteps(StepRange.from(19_990)));
     assertEquals(10, tail.totalPoints());
     assertTrue(tail.points().size() <= 8);
     assertEquals(points.get(19_999), tail.points().get(tail.points().size() - 1));
-    MetricSeries head = client.getMetricHistory(run, "loss", 4, StepRange.upTo(3));
+    MetricSeries head =
+        client
+            .metrics()
+            .downsampledHistory(
+                run, "loss", HistoryOptions.maxPoints(4).withSteps(StepRange.upTo(3)));
     assertEquals(points.subList(0, 4), head.points());
   }
 
   /**
-   * 30000 points (more than one page of rows, whose cap is 25000) with NaN, infinities and
-   * extreme doubles, two points per step and some with equal step and timestamp, which keep their
-   * logging order.
+   * 30000 points (more than one page of rows, whose cap is 25000) with NaN, infinities and extreme
+   * doubles, two points per step and some with equal step and timestamp, which keep their logging
+   * order.
    */
   private static List<Metric> awkwardSeries(String key) {
     double[] specials = {
-      Double.NaN, Double.POSITIVE_INFINITY, Double.NEGATIVE_INFINITY, Double.MAX_VALUE,
-      -Double.MAX_VALUE, Double.MIN_VALUE, 1e-300, 0.1 + 0.2
+      Double.NaN,
+      Double.POSITIVE_INFINITY,
+      Double.NEGATIVE_INFINITY,
+      Double.MAX_VALUE,
+      -Double.MAX_VALUE,
+      Double.MIN_VALUE,
+      1e-300,
+      0.1 + 0.2
     };
     List<Metric> points = new ArrayList<>(30_000);
     for (int i = 0; i < 30_000; i++) {
@@ -99,11 +119,9 @@ abstract class HistoryContract extends ServerContract {
 
   /** The history as the client read it before the COLUMNS layout: pages of rows (2 here). */
   private List<Metric> rowsLayoutHistory(String run, String key) {
-    TrackingUri uri = TrackingUri.parse(server().uri());
     List<Metric> points = new ArrayList<>();
     int pages = 0;
-    try (Transport transport =
-        new Transport(Transport.openChannel(uri), Duration.ofSeconds(30), RetryPolicy.DEFAULT)) {
+    try (Transport transport = InternalAccess.openTransport(server().uri())) {
       String token = "";
       do {
         GetMetricHistoryRequest request =
@@ -117,7 +135,7 @@ abstract class HistoryContract extends ServerContract {
         GetMetricHistoryResponse page =
             transport.call(request, (s, r) -> s.metrics().getMetricHistory(r));
         assertFalse(page.hasColumns());
-        page.getMetricsList().forEach(m -> points.add(Protos.metric(m)));
+        page.getMetricsList().forEach(m -> points.add(InternalAccess.metric(m)));
         token = page.getNextPageToken();
         pages++;
       } while (!token.isEmpty());
@@ -130,16 +148,22 @@ abstract class HistoryContract extends ServerContract {
   void aLongSeriesReadsBackExactlyAsLogged() {
     String run = newRun();
     List<Metric> points = awkwardSeries("loss");
-    client.logBatch(run, points, null, null);
+    client.runs().logBatch(run, points, null, null);
 
-    List<Metric> read = client.getMetricHistory(run, "loss");
+    List<Metric> read = client.metrics().history(run, "loss");
     assertEquals(points, read);
     assertEquals(rowsLayoutHistory(run, "loss"), read, "the same as the pages of rows");
     // Whole within maxPoints: the same points, not downsampled.
     assertEquals(
         new MetricSeries(run, "loss", points.subList(0, 20_000), 20_000, false),
-        client.getMetricHistory(run, "loss", 25_000, StepRange.upTo(9_999)));
-    List<MetricSeries> bulk = client.getMetricHistoryBulk(List.of(run), List.of("loss"), 10_000);
+        client
+            .metrics()
+            .downsampledHistory(
+                run, "loss", HistoryOptions.maxPoints(25_000).withSteps(StepRange.upTo(9_999))));
+    List<MetricSeries> bulk =
+        client
+            .metrics()
+            .bulkHistory(List.of(run), List.of("loss"), HistoryOptions.maxPoints(10_000));
     MetricSeries sampled = bulk.get(0);
     assertEquals(30_000, sampled.totalPoints());
     assertTrue(sampled.downsampled());
@@ -153,40 +177,51 @@ abstract class HistoryContract extends ServerContract {
   void aShortSeriesComesBackWhole() {
     String run = newRun();
     List<Metric> points = wave("acc", 10);
-    client.logBatch(run, points, null, null);
-    MetricSeries series = client.getMetricHistory(run, "acc", 1000);
+    client.runs().logBatch(run, points, null, null);
+    MetricSeries series =
+        client.metrics().downsampledHistory(run, "acc", HistoryOptions.maxPoints(1000));
     assertEquals(new MetricSeries(run, "acc", points, 10, false), series);
-    assertEquals(client.getMetricHistory(run, "acc"), series.points());
+    assertEquals(client.metrics().history(run, "acc"), series.points());
     assertEquals(
         new MetricSeries(run, "never", List.of(), 0, false),
-        client.getMetricHistory(run, "never", 100));
+        client.metrics().downsampledHistory(run, "never", HistoryOptions.maxPoints(100)));
   }
 
   @Test
   void downsamplingRefusesBadArguments() {
     String run = newRun();
-    assertThrows(IllegalArgumentException.class, () -> client.getMetricHistory(run, "m", 0));
-    assertFails(ErrorCode.INVALID_ARGUMENT, () -> client.getMetricHistory(run, "m", 2));
-    assertFails(ErrorCode.INVALID_ARGUMENT, () -> client.getMetricHistory(run, "m", 25_001));
-    assertFails(ErrorCode.NOT_FOUND, () -> client.getMetricHistory(MISSING_RUN, "m", 100));
+    assertThrows(
+        IllegalArgumentException.class,
+        () -> client.metrics().downsampledHistory(run, "m", HistoryOptions.maxPoints(0)));
+    assertFails(
+        ErrorCode.INVALID_ARGUMENT,
+        () -> client.metrics().downsampledHistory(run, "m", HistoryOptions.maxPoints(2)));
+    assertFails(
+        ErrorCode.INVALID_ARGUMENT,
+        () -> client.metrics().downsampledHistory(run, "m", HistoryOptions.maxPoints(25_001)));
+    assertFails(
+        ErrorCode.NOT_FOUND,
+        () -> client.metrics().downsampledHistory(MISSING_RUN, "m", HistoryOptions.maxPoints(100)));
     assertThrows(IllegalArgumentException.class, () -> StepRange.between(5, 4));
   }
 
   @Test
   void bulkReturnsOneSeriesPerRunAndKeyInRequestOrder() {
     String exp = newExperiment();
-    String a = client.createRun(exp).runId();
-    String b = client.createRun(exp).runId();
+    String a = client.runs().create(exp).id();
+    String b = client.runs().create(exp).id();
     List<Metric> aLoss = wave("loss", 1000);
     List<Metric> aAcc = wave("acc", 30);
     List<Metric> bLoss = wave("loss", 50);
     List<Metric> all = new ArrayList<>(aLoss);
     all.addAll(aAcc);
-    client.logBatch(a, all, null, null);
-    client.logBatch(b, bLoss, null, null); // b has no "acc": no series for it
+    client.runs().logBatch(a, all, null, null);
+    client.runs().logBatch(b, bLoss, null, null); // b has no "acc": no series for it
 
     List<MetricSeries> series =
-        client.getMetricHistoryBulk(List.of(b, a), List.of("loss", "acc"), 100);
+        client
+            .metrics()
+            .bulkHistory(List.of(b, a), List.of("loss", "acc"), HistoryOptions.maxPoints(100));
 
     assertEquals(3, series.size());
     assertEquals(new MetricSeries(b, "loss", bLoss, 50, false), series.get(0));
@@ -205,7 +240,12 @@ abstract class HistoryContract extends ServerContract {
 
     // A step range, and the server's default size.
     List<MetricSeries> window =
-        client.getMetricHistoryBulk(List.of(a, b), List.of("loss"), 0, StepRange.between(10, 19));
+        client
+            .metrics()
+            .bulkHistory(
+                List.of(a, b),
+                List.of("loss"),
+                HistoryOptions.serverChosen().withSteps(StepRange.between(10, 19)));
     assertEquals(
         List.of(
             new MetricSeries(a, "loss", aLoss.subList(10, 20), 10, false),
@@ -218,19 +258,28 @@ abstract class HistoryContract extends ServerContract {
     String run = newRun();
     assertFails(
         ErrorCode.NOT_FOUND,
-        () -> client.getMetricHistoryBulk(List.of(run, MISSING_RUN), List.of("m"), 10));
+        () ->
+            client
+                .metrics()
+                .bulkHistory(
+                    List.of(run, MISSING_RUN), List.of("m"), HistoryOptions.maxPoints(10)));
     List<String> keys = IntStream.range(0, 101).mapToObj(i -> "k" + i).toList();
     assertFails(
         ErrorCode.INVALID_ARGUMENT,
         "LIMIT_EXCEEDED",
-        () -> client.getMetricHistoryBulk(List.of(run), keys, 10));
+        () -> client.metrics().bulkHistory(List.of(run), keys, HistoryOptions.maxPoints(10)));
     assertFails(
         ErrorCode.INVALID_ARGUMENT,
-        () -> client.getMetricHistoryBulk(List.of(run), List.of("m"), 10_001));
+        () ->
+            client
+                .metrics()
+                .bulkHistory(List.of(run), List.of("m"), HistoryOptions.maxPoints(10_001)));
     assertThrows(
         IllegalArgumentException.class,
-        () -> client.getMetricHistoryBulk(List.of(run), List.of("m"), -1));
+        () ->
+            client.metrics().bulkHistory(List.of(run), List.of("m"), HistoryOptions.maxPoints(-1)));
     assertEquals(
-        Collections.emptyList(), client.getMetricHistoryBulk(List.of(run), List.of("m"), 10));
+        Collections.emptyList(),
+        client.metrics().bulkHistory(List.of(run), List.of("m"), HistoryOptions.maxPoints(10)));
   }
 }

@@ -13,33 +13,34 @@ import org.junit.jupiter.api.Test;
 
 abstract class LoggingContract extends ServerContract {
   private String newRun() {
-    return client.createRun(newExperiment()).runId();
+    return client.runs().create(newExperiment()).id();
   }
 
   @Test
   void logsParamsWriteOnce() {
     String run = newRun();
-    client.logParam(run, "lr", "0.01");
-    client.logParam(run, "lr", "0.01");
-    assertEquals(List.of(new Param("lr", "0.01")), client.getRun(run).data().params());
+    client.runs().logParam(run, "lr", "0.01");
+    client.runs().logParam(run, "lr", "0.01");
+    assertEquals(List.of(new Param("lr", "0.01")), client.runs().get(run).data().params());
   }
 
   @Test
   void logsMetricsWithHistory() {
     String run = newRun();
-    client.logMetric(run, "loss", 0.9, 1_000L, 1);
-    client.logMetric(run, "loss", 0.5, 2_000L, 2);
+    client.metrics().log(run, new Metric("loss", 0.9, 1_000L, 1));
+    client.metrics().log(run, new Metric("loss", 0.5, 2_000L, 2));
     long before = System.currentTimeMillis();
-    client.logMetric(run, "acc", 0.7);
+    client.metrics().log(run, "acc", 0.7);
     assertEquals(
         List.of(new Metric("loss", 0.9, 1_000L, 1), new Metric("loss", 0.5, 2_000L, 2)),
-        client.getMetricHistory(run, "loss"));
-    Metric acc = client.getRun(run).data().metric("acc").orElseThrow();
+        client.metrics().history(run, "loss"));
+    Metric acc = client.runs().get(run).data().metric("acc").orElseThrow();
     assertEquals(0, acc.step());
     assertTrue(acc.timestamp() >= before);
     assertEquals(
-        Optional.of(new Metric("loss", 0.5, 2_000L, 2)), client.getRun(run).data().metric("loss"));
-    assertEquals(List.of(), client.getMetricHistory(run, "never-logged"));
+        Optional.of(new Metric("loss", 0.5, 2_000L, 2)),
+        client.runs().get(run).data().metric("loss"));
+    assertEquals(List.of(), client.metrics().history(run, "never-logged"));
   }
 
   @Test
@@ -49,18 +50,18 @@ abstract class LoggingContract extends ServerContract {
     for (int i = 0; i < 12_345; i++) {
       points.add(new Metric("curve", i * 0.5, 1_000_000L + i, i));
     }
-    client.logBatch(run, points, null, null);
-    assertEquals(points, client.getMetricHistory(run, "curve"));
+    client.runs().logBatch(run, points, null, null);
+    assertEquals(points, client.metrics().history(run, "curve"));
   }
 
   @Test
   void setsAndDeletesTags() {
     String run = newRun();
-    client.setTag(run, "stage", "dev");
-    client.setTag(run, "stage", "prod");
-    assertEquals(Optional.of("prod"), client.getRun(run).data().tag("stage"));
-    client.deleteTag(run, "stage");
-    assertEquals(Optional.empty(), client.getRun(run).data().tag("stage"));
+    client.runs().setTag(run, "stage", "dev");
+    client.runs().setTag(run, "stage", "prod");
+    assertEquals(Optional.of("prod"), client.runs().get(run).data().tag("stage"));
+    client.runs().deleteTag(run, "stage");
+    assertEquals(Optional.empty(), client.runs().get(run).data().tag("stage"));
   }
 
   @Test
@@ -78,9 +79,9 @@ abstract class LoggingContract extends ServerContract {
     for (int i = 0; i < 250; i++) {
       tags.add(new Tag("t" + i, "w" + i));
     }
-    client.logBatch(run, metrics, params, tags);
+    client.runs().logBatch(run, metrics, params, tags);
 
-    RunData data = client.getRun(run).data();
+    RunData data = client.runs().get(run).data();
     assertEquals(
         params.stream().collect(Collectors.toMap(Param::key, Param::value)),
         data.params().stream().collect(Collectors.toMap(Param::key, Param::value)));
@@ -95,7 +96,7 @@ abstract class LoggingContract extends ServerContract {
               .filter(m -> m.key().equals(key))
               .sorted(Comparator.comparingLong(Metric::step))
               .toList();
-      assertEquals(expected, client.getMetricHistory(run, key), key);
+      assertEquals(expected, client.metrics().history(run, key), key);
     }
   }
 
@@ -106,16 +107,16 @@ abstract class LoggingContract extends ServerContract {
     for (int i = 0; i < 150; i++) {
       tags.add(new Tag("same", "v" + i));
     }
-    client.logBatch(run, List.of(), List.of(), tags);
-    assertEquals(Optional.of("v149"), client.getRun(run).data().tag("same"));
+    client.runs().logBatch(run, List.of(), List.of(), tags);
+    assertEquals(Optional.of("v149"), client.runs().get(run).data().tag("same"));
   }
 
   @Test
   void logBatchWithZeroTimestampUsesServerTime() {
     String run = newRun();
     long before = System.currentTimeMillis();
-    client.logBatch(run, List.of(Metric.of("x", 1.5), Metric.of("y", 2.5, 3)), null, null);
-    Metric y = client.getRun(run).data().metric("y").orElseThrow();
+    client.runs().logBatch(run, List.of(Metric.of("x", 1.5), Metric.of("y", 2.5, 3)), null, null);
+    Metric y = client.runs().get(run).data().metric("y").orElseThrow();
     assertEquals(3, y.step());
     assertEquals(2.5, y.value());
     assertTrue(y.timestamp() >= before - 5_000, "timestamp " + y.timestamp());
@@ -124,12 +125,12 @@ abstract class LoggingContract extends ServerContract {
   @Test
   void nonFiniteValuesRoundTrip() {
     String run = newRun();
-    client.logMetric(run, "v", Double.NaN, 1, 0);
-    client.logMetric(run, "v", Double.POSITIVE_INFINITY, 2, 1);
-    client.logMetric(run, "v", Double.NEGATIVE_INFINITY, 3, 2);
-    client.logMetric(run, "v", Double.MIN_VALUE, 4, 3);
-    client.logMetric(run, "v", -Double.MAX_VALUE, 5, 4);
-    List<Double> values = client.getMetricHistory(run, "v").stream().map(Metric::value).toList();
+    client.metrics().log(run, new Metric("v", Double.NaN, 1, 0));
+    client.metrics().log(run, new Metric("v", Double.POSITIVE_INFINITY, 2, 1));
+    client.metrics().log(run, new Metric("v", Double.NEGATIVE_INFINITY, 3, 2));
+    client.metrics().log(run, new Metric("v", Double.MIN_VALUE, 4, 3));
+    client.metrics().log(run, new Metric("v", -Double.MAX_VALUE, 5, 4));
+    List<Double> values = client.metrics().history(run, "v").stream().map(Metric::value).toList();
     assertEquals(
         List.of(
             Double.NaN,
@@ -144,7 +145,7 @@ abstract class LoggingContract extends ServerContract {
   void negativeZeroReadsBackAsZero() {
     // SQLite stores -0.0 as 0.0, so only the numeric value is promised, not the sign of zero.
     String run = newRun();
-    client.logMetric(run, "z", -0.0, 1, 0);
-    assertEquals(0.0, client.getMetricHistory(run, "z").get(0).value(), 0.0);
+    client.metrics().log(run, new Metric("z", -0.0, 1, 0));
+    assertEquals(0.0, client.metrics().history(run, "z").get(0).value(), 0.0);
   }
 }

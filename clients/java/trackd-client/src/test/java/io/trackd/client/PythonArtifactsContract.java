@@ -30,10 +30,10 @@ abstract class PythonArtifactsContract extends ServerContract {
 
   @Test
   void pythonDownloadsWhatJavaUploaded() throws IOException {
-    String run = client.createRun(newExperiment()).runId();
+    String run = client.runs().create(newExperiment()).id();
     Path local =
         ArtifactsContract.randomFile(scratch.resolve("up/model.bin"), 3 * 1024 * 1024 + 99, 11);
-    client.logArtifact(run, local, "java");
+    client.artifacts().upload(run, local, UploadOptions.into("java"));
 
     Path dst = scratch.resolve("py-down");
     String printed = python("download", server().uri(), run, "java/model.bin", dst.toString());
@@ -44,15 +44,15 @@ abstract class PythonArtifactsContract extends ServerContract {
 
   @Test
   void javaDownloadsWhatPythonUploaded() throws IOException {
-    String run = client.createRun(newExperiment()).runId();
+    String run = client.runs().create(newExperiment()).id();
     Path local =
         ArtifactsContract.randomFile(scratch.resolve("up/table.parquet"), 2 * 1024 * 1024 + 7, 12);
     python("upload", server().uri(), run, local.toString(), "python");
 
     assertEquals(
         List.of(new FileInfo("python/table.parquet", false, 2 * 1024 * 1024 + 7)),
-        client.listArtifacts(run, "python"));
-    Path copy = client.downloadArtifacts(run, "python/table.parquet", scratch.resolve("down"));
+        client.artifacts().list(run, "python"));
+    Path copy = client.artifacts().download(run, "python/table.parquet", scratch.resolve("down"));
     ArtifactsContract.assertSameBytes(local, copy);
   }
 }

@@ -39,9 +39,9 @@ abstract class PythonReadbackContract extends ServerContract {
         ActiveRun active = ctx.startRun("readback-ü")) {
       run = active.getId();
       for (int i = 0; i < values.length; i++) {
-        client.logMetric(run, UNICODE_KEY, values[i], 1_700_000_000_000L + i, i);
+        client.metrics().log(run, new Metric(UNICODE_KEY, values[i], 1_700_000_000_000L + i, i));
       }
-      client.logMetric(run, "nan", Double.NaN, 1_700_000_000_000L, 0);
+      client.metrics().log(run, new Metric("nan", Double.NaN, 1_700_000_000_000L, 0));
       active.logParam("long-param", paramValue);
       active.logParam(UNICODE_KEY, "värde ✓");
       active.setTag("long-tag", tagValue);
@@ -49,7 +49,7 @@ abstract class PythonReadbackContract extends ServerContract {
     }
 
     JsonNode py = readBack(server().uri(), run);
-    Run java = client.getRun(run);
+    Run java = client.runs().get(run);
 
     assertEquals(run, py.get("run_id").asText());
     assertEquals("readback-ü", py.get("run_name").asText());

@@ -2,10 +2,11 @@ package io.trackd.client;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import io.trackd.client.internal.InternalAccess;
+import io.trackd.client.internal.Transport;
 import io.trackd.v1.CreateExperimentRequest;
 import io.trackd.v1.CreateRunRequest;
 import io.trackd.v1.LogMetricRequest;
-import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -20,9 +21,7 @@ abstract class RequestIdContract extends ServerContract {
 
   @BeforeAll
   void openTransport() {
-    TrackingUri uri = TrackingUri.parse(server().uri());
-    transport =
-        new Transport(Transport.openChannel(uri), Duration.ofSeconds(30), RetryPolicy.DEFAULT);
+    transport = InternalAccess.openTransport(server().uri());
   }
 
   @AfterAll
@@ -34,7 +33,10 @@ abstract class RequestIdContract extends ServerContract {
   void repeatedCreateExperimentReturnsTheFirstAnswer() {
     String name = unique("idem");
     CreateExperimentRequest request =
-        CreateExperimentRequest.newBuilder().setName(name).setRequestId(RequestIds.next()).build();
+        CreateExperimentRequest.newBuilder()
+            .setName(name)
+            .setRequestId(InternalAccess.requestId())
+            .build();
     String first =
         transport
             .call(request, (s, r) -> s.experiments().createExperiment(r))
@@ -46,25 +48,30 @@ abstract class RequestIdContract extends ServerContract {
             .getExperiment()
             .getExperimentId();
     assertEquals(first, again);
-    assertEquals(first, client.getExperimentByName(name).orElseThrow().experimentId());
+    assertEquals(first, client.experiments().getByName(name).orElseThrow().experimentId());
   }
 
   @Test
   void repeatedCreateRunMakesOneRun() {
     String exp = newExperiment();
     CreateRunRequest request =
-        CreateRunRequest.newBuilder().setExperimentId(exp).setRequestId(RequestIds.next()).build();
+        CreateRunRequest.newBuilder()
+            .setExperimentId(exp)
+            .setRequestId(InternalAccess.requestId())
+            .build();
     String first =
         transport.call(request, (s, r) -> s.runs().createRun(r)).getRun().getInfo().getRunId();
     String again =
         transport.call(request, (s, r) -> s.runs().createRun(r)).getRun().getInfo().getRunId();
     assertEquals(first, again);
-    assertEquals(List.of(first), RunsContract.ids(client.searchRuns(List.of(exp), "")));
+    assertEquals(
+        List.of(first),
+        RunsContract.ids(client.runs().search(SearchRunsOptions.inExperiments(List.of(exp)))));
   }
 
   @Test
   void repeatedLogMetricAppendsOnePoint() {
-    String run = client.createRun(newExperiment()).runId();
+    String run = client.runs().create(newExperiment()).id();
     LogMetricRequest request =
         LogMetricRequest.newBuilder()
             .setRunId(run)
@@ -72,17 +79,17 @@ abstract class RequestIdContract extends ServerContract {
             .setValue(1.0)
             .setTimestamp(5)
             .setStep(1)
-            .setRequestId(RequestIds.next())
+            .setRequestId(InternalAccess.requestId())
             .build();
     transport.call(request, (s, r) -> s.metrics().logMetric(r));
     transport.call(request, (s, r) -> s.metrics().logMetric(r));
-    assertEquals(List.of(new Metric("m", 1.0, 5, 1)), client.getMetricHistory(run, "m"));
+    assertEquals(List.of(new Metric("m", 1.0, 5, 1)), client.metrics().history(run, "m"));
   }
 
   @Test
   void sameIdWithAnotherRequestIsFailedPrecondition() {
-    String run = client.createRun(newExperiment()).runId();
-    String id = RequestIds.next();
+    String run = client.runs().create(newExperiment()).id();
+    String id = InternalAccess.requestId();
     LogMetricRequest first =
         LogMetricRequest.newBuilder()
             .setRunId(run)

@@ -32,30 +32,32 @@ abstract class SearchFiltersContract extends ServerContract {
   }
 
   private String run(String team, Double loss, String lr, RunStatus status) {
-    String id = client.createRun(exp).runId();
+    String id = client.runs().create(exp).id();
     List<Metric> metrics = new ArrayList<>(List.of(new Metric("acc", 0.9, 1_000L, 1)));
     if (loss != null) {
       metrics.add(new Metric("loss", loss, 1_000L, 1));
     }
-    client.logBatch(
-        id,
-        metrics,
-        List.of(new Param("lr", lr), new Param("batch", "32")),
-        List.of(new Tag("team", team)));
+    client
+        .runs()
+        .logBatch(
+            id,
+            metrics,
+            List.of(new Param("lr", lr), new Param("batch", "32")),
+            List.of(new Tag("team", team)));
     if (status != RunStatus.RUNNING) {
-      client.setTerminated(id, status);
+      client.runs().setTerminated(id, status);
     }
     return id;
   }
 
-  private List<String> ids(RunSearch search) {
-    return StreamSupport.stream(client.searchRuns(search).spliterator(), false)
+  private List<String> ids(SearchRunsOptions search) {
+    return StreamSupport.stream(client.runs().search(search).spliterator(), false)
         .map(Run::id)
         .toList();
   }
 
-  private RunSearch search(String filter) {
-    return RunSearch.inExperiments(exp).withFilter(filter).withOrderBy("metrics.loss ASC");
+  private SearchRunsOptions search(String filter) {
+    return SearchRunsOptions.inExperiments(exp).withFilter(filter).withOrderBy("metrics.loss ASC");
   }
 
   @Test
@@ -78,7 +80,7 @@ abstract class SearchFiltersContract extends ServerContract {
 
   @Test
   void ordersByMetricsWithMissingValuesLast() {
-    RunSearch all = RunSearch.inExperiments(exp);
+    SearchRunsOptions all = SearchRunsOptions.inExperiments(exp);
     assertEquals(
         List.of(nlp, audio, vision, visionNoLoss), ids(all.withOrderBy("metrics.loss DESC")));
     assertEquals(List.of(vision, audio, nlp, visionNoLoss), ids(all.withOrderBy("metrics.loss")));
@@ -90,14 +92,14 @@ abstract class SearchFiltersContract extends ServerContract {
 
   @Test
   void readMasksSelectWhatEachRunCarries() {
-    RunSearch byLoss = search("metrics.loss < 0.2");
-    Run full = client.searchRuns(byLoss).iterator().next();
-    assertEquals(client.getRun(vision), full);
+    SearchRunsOptions byLoss = search("metrics.loss < 0.2");
+    Run full = client.runs().search(byLoss).iterator().next();
+    assertEquals(client.runs().get(vision), full);
 
     Run narrow =
         client
-            .searchRuns(
-                byLoss.withReadMask(RunReadMask.none().withMetrics("loss").withParams("lr")))
+            .runs()
+            .search(byLoss.withReadMask(RunReadMask.none().withMetrics("loss").withParams("lr")))
             .iterator()
             .next();
     assertEquals(full.info(), narrow.info());
@@ -105,12 +107,13 @@ abstract class SearchFiltersContract extends ServerContract {
     assertEquals(List.of(new Param("lr", "0.1")), narrow.data().params());
     assertEquals(List.of(), narrow.data().tags());
 
-    Run infoOnly = client.searchRuns(byLoss.withReadMask(RunReadMask.none())).iterator().next();
+    Run infoOnly = client.runs().search(byLoss.withReadMask(RunReadMask.none())).iterator().next();
     assertEquals(new RunData(List.of(), List.of(), List.of()), infoOnly.data());
 
     Run tagsAndParams =
         client
-            .searchRuns(
+            .runs()
+            .search(
                 byLoss.withReadMask(RunReadMask.none().withAllParams().withTags("team", "absent")))
             .iterator()
             .next();
@@ -122,18 +125,19 @@ abstract class SearchFiltersContract extends ServerContract {
 
   @Test
   void readMasksHoldAcrossPages() {
-    RunSearch paged =
-        RunSearch.inExperiments(exp)
+    SearchRunsOptions paged =
+        SearchRunsOptions.inExperiments(exp)
             .withOrderBy("metrics.loss ASC")
             .withPageSize(1)
             .withReadMask(RunReadMask.none().withAllMetrics());
     List<Run> runs = new ArrayList<>();
-    client.searchRuns(paged).forEach(runs::add);
+    client.runs().search(paged).forEach(runs::add);
     assertEquals(List.of(vision, audio, nlp, visionNoLoss), runs.stream().map(Run::id).toList());
     for (Run run : runs) {
       assertEquals(List.of(), run.data().params());
       assertEquals(List.of(), run.data().tags());
-      assertEquals(client.getRun(run.id()).data().metrics().size(), run.data().metrics().size());
+      assertEquals(
+          client.runs().get(run.id()).data().metrics().size(), run.data().metrics().size());
     }
     assertEquals(
         Map.of("loss", 0.1, "acc", 0.9),

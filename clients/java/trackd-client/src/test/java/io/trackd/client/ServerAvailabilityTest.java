@@ -21,7 +21,7 @@ class ServerAvailabilityTest {
             .maxAttempts(3)
             .backoff(Duration.ofMillis(10), Duration.ofMillis(20))
             .build()) {
-      TrackdException e = assertThrows(TrackdException.class, () -> client.getExperiment("0"));
+      TrackdException e = assertThrows(TrackdException.class, () -> client.experiments().get("0"));
       assertEquals(ErrorCode.UNAVAILABLE, e.getCode());
       assertTrue(e.getReason().isEmpty());
     }
@@ -40,13 +40,15 @@ class ServerAvailabilityTest {
         TrackdServer server =
             TrackdServer.spawn("sqlite:///" + dir.resolve("late.db"), dir, port)) {
       // The server is still starting when the call begins; the client retries until it's up.
-      String id = client.createExperiment("late-start");
-      assertEquals("late-start", client.getExperiment(id).name());
+      String id = client.experiments().create("late-start");
+      assertEquals("late-start", client.experiments().get(id).name());
       assertEquals(
           1,
           ExperimentsContract.names(
-                  client.searchExperiments(
-                      ExperimentSearch.all().withFilter("name = 'late-start'")))
+                  client
+                      .experiments()
+                      .search(
+                          SearchExperimentsOptions.defaults().withFilter("name = 'late-start'")))
               .size());
       server.awaitServing();
     }
@@ -59,7 +61,7 @@ class ServerAvailabilityTest {
             .trackingUri(SharedServers.sqlite().uri())
             .deadline(Duration.ofNanos(1))
             .build()) {
-      TrackdException e = assertThrows(TrackdException.class, () -> client.getExperiment("0"));
+      TrackdException e = assertThrows(TrackdException.class, () -> client.experiments().get("0"));
       assertEquals(ErrorCode.DEADLINE_EXCEEDED, e.getCode());
     }
   }

@@ -32,6 +32,6 @@ abstract class ServerContract {
   }
 
   String newExperiment() {
-    return client.createExperiment(unique("exp"));
+    return client.experiments().create(unique("exp"));
   }
 }

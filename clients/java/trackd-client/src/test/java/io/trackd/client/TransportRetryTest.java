@@ -71,8 +71,8 @@ class TransportRetryTest {
             .maxAttempts(4)
             .backoff(Duration.ofMillis(1), Duration.ofMillis(5))
             .build();
-    experimentId = direct.createExperiment("transport-retry-" + UUID.randomUUID());
-    runId = direct.createRun(experimentId).runId();
+    experimentId = direct.experiments().create("transport-retry-" + UUID.randomUUID());
+    runId = direct.runs().create(experimentId).id();
   }
 
   @AfterEach
@@ -86,7 +86,7 @@ class TransportRetryTest {
   void retriesUnavailableWithTheSameRequestId() {
     proxy.inject(LOG_PARAM, 2, Fault.loseReply());
 
-    client.logParam(runId, "k", "v");
+    client.runs().logParam(runId, "k", "v");
 
     List<ProxiedCall> calls = proxy.calls(LOG_PARAM);
     assertEquals(3, calls.size(), calls::toString);
@@ -101,7 +101,7 @@ class TransportRetryTest {
   void aRetriedMetricIsLoggedExactlyOnce() {
     proxy.inject(LOG_METRIC, 2, Fault.loseReply());
 
-    client.logMetric(runId, "loss", 0.25, 1_700_000_000_000L, 7);
+    client.metrics().log(runId, new Metric("loss", 0.25, 1_700_000_000_000L, 7));
 
     List<ProxiedCall> calls = proxy.calls(LOG_METRIC);
     assertEquals(3, calls.size(), calls::toString);
@@ -112,15 +112,15 @@ class TransportRetryTest {
     assertServerAnsweredOk(calls);
     assertEquals(
         List.of(new Metric("loss", 0.25, 1_700_000_000_000L, 7)),
-        direct.getMetricHistory(runId, "loss"));
+        direct.metrics().history(runId, "loss"));
   }
 
   @Test
   void aRetriedCreateRunCreatesOneRun() {
-    String experiment = direct.createExperiment("transport-retry-create-" + UUID.randomUUID());
+    String experiment = direct.experiments().create("transport-retry-create-" + UUID.randomUUID());
     proxy.inject(CREATE_RUN, 1, Fault.loseReply());
 
-    RunInfo created = client.createRun(experiment);
+    RunInfo created = client.runs().create(experiment).info();
 
     List<ProxiedCall> calls = proxy.calls(CREATE_RUN);
     assertEquals(2, calls.size(), calls::toString);
@@ -129,7 +129,10 @@ class TransportRetryTest {
         requestIds(calls, CREATE_RUN, CreateRunRequest::getRequestId).stream().distinct().count());
     assertServerAnsweredOk(calls);
     List<String> runs = new ArrayList<>();
-    direct.searchRuns(List.of(experiment), "").forEach(r -> runs.add(r.info().runId()));
+    direct
+        .runs()
+        .search(SearchRunsOptions.inExperiments(List.of(experiment)))
+        .forEach(r -> runs.add(r.id()));
     assertEquals(List.of(created.runId()), runs, "no ghost run from the lost first answer");
   }
 
@@ -137,7 +140,7 @@ class TransportRetryTest {
   void everyAttemptHasADeadline() {
     proxy.inject(LOG_PARAM, 1, Fault.loseReply());
 
-    client.logParam(runId, "k", "v");
+    client.runs().logParam(runId, "k", "v");
 
     List<ProxiedCall> calls = proxy.calls(LOG_PARAM);
     assertEquals(2, calls.size(), calls::toString);
@@ -149,8 +152,8 @@ class TransportRetryTest {
 
   @Test
   void eachLogicalCallHasItsOwnRequestId() {
-    client.logParam(runId, "a", "1");
-    client.logParam(runId, "b", "2");
+    client.runs().logParam(runId, "a", "1");
+    client.runs().logParam(runId, "b", "2");
 
     List<String> ids = requestIds(proxy.calls(LOG_PARAM), LOG_PARAM, LogParamRequest::getRequestId);
     assertEquals(2, ids.size(), ids::toString);
@@ -163,7 +166,9 @@ class TransportRetryTest {
     proxy.inject(LOG_METRIC, 100, Fault.loseReply());
 
     TrackdException e =
-        assertThrows(TrackdException.class, () -> client.logMetric(runId, "m", 1.0, 1000L, 0));
+        assertThrows(
+            TrackdException.class,
+            () -> client.metrics().log(runId, new Metric("m", 1.0, 1000L, 0)));
 
     assertEquals(ErrorCode.UNAVAILABLE, e.getCode());
     List<ProxiedCall> calls = proxy.calls(LOG_METRIC);
@@ -172,15 +177,15 @@ class TransportRetryTest {
         1,
         requestIds(calls, LOG_METRIC, LogMetricRequest::getRequestId).stream().distinct().count());
     // The client gave up, yet the server applied the write, once.
-    assertEquals(List.of(new Metric("m", 1.0, 1000L, 0)), direct.getMetricHistory(runId, "m"));
+    assertEquals(List.of(new Metric("m", 1.0, 1000L, 0)), direct.metrics().history(runId, "m"));
   }
 
   @Test
   void doesNotRetryOtherFailures() {
-    direct.logParam(runId, "lr", "0.1");
+    direct.runs().logParam(runId, "lr", "0.1");
 
     TrackdException e =
-        assertThrows(TrackdException.class, () -> client.logParam(runId, "lr", "0.2"));
+        assertThrows(TrackdException.class, () -> client.runs().logParam(runId, "lr", "0.2"));
 
     assertEquals(ErrorCode.INVALID_ARGUMENT, e.getCode());
     assertEquals(Optional.of("PARAM_VALUE_CHANGED"), e.getReason());
@@ -193,7 +198,7 @@ class TransportRetryTest {
 
   /** The run's params, read back through the server. */
   private Map<String, String> params() {
-    return direct.getRun(runId).data().params().stream()
+    return direct.runs().get(runId).data().params().stream()
         .collect(Collectors.toMap(Param::key, Param::value));
   }
 

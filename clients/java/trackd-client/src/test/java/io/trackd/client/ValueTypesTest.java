@@ -27,7 +27,7 @@ class ValueTypesTest {
   @Test
   void valueTypesAreImmutableCopies() {
     Map<String, String> tags = new HashMap<>(Map.of("a", "1"));
-    RunSpec spec = RunSpec.inExperiment("1").withTags(tags);
+    CreateRunOptions spec = CreateRunOptions.defaults().withTags(tags);
     tags.put("b", "2");
     assertEquals(Map.of("a", "1"), spec.tags());
     assertThrows(UnsupportedOperationException.class, () -> spec.tags().put("c", "3"));
@@ -42,17 +42,24 @@ class ValueTypesTest {
 
   @Test
   void searchesValidateTheirArguments() {
-    assertThrows(IllegalArgumentException.class, () -> RunSearch.inExperiments(List.of()));
-    assertThrows(IllegalArgumentException.class, () -> ExperimentSearch.all().withPageSize(-1));
-    RunSearch search =
-        RunSearch.inExperiments("1", "2")
+    assertThrows(IllegalArgumentException.class, () -> SearchRunsOptions.inExperiments(List.of()));
+    assertThrows(
+        IllegalArgumentException.class, () -> SearchExperimentsOptions.defaults().withPageSize(-1));
+    SearchRunsOptions search =
+        SearchRunsOptions.inExperiments("1", "2")
             .withFilter("metrics.a > 1")
             .withViewType(ViewType.ALL)
             .withOrderBy("metrics.a DESC")
             .withPageSize(5);
     assertEquals(
-        new RunSearch(
-            List.of("1", "2"), "metrics.a > 1", ViewType.ALL, List.of("metrics.a DESC"), 5),
+        new SearchRunsOptions(
+            List.of("1", "2"),
+            "metrics.a > 1",
+            ViewType.ALL,
+            List.of("metrics.a DESC"),
+            5,
+            RunReadMask.all(),
+            ""),
         search);
   }
 

@@ -24,10 +24,10 @@ public class ArtifactsExample {
 
   /** Lists the run's top-level artifacts and downloads its plots; returns dst/plots. */
   public static Path fetchPlots(TrackingClient client, String runId, Path dst) {
-    for (FileInfo file : client.listArtifacts(runId)) {
+    for (FileInfo file : client.artifacts().list(runId)) {
       System.out.println(file.path() + (file.isDir() ? "/" : " (" + file.size() + " bytes)"));
     }
-    return client.downloadArtifacts(runId, "plots", dst); // checked against its SHA-256
+    return client.artifacts().download(runId, "plots", dst); // checked against its SHA-256
   }
 }
 // docs:end

@@ -28,8 +28,8 @@ public class JavaQuickstart {
     try (TrackingContext context = new TrackingContext()) {
       String runId = train(context);
       TrackingClient client = context.getClient();
-      Run run = client.getRun(runId);
-      List<Metric> losses = client.getMetricHistory(runId, "loss");
+      Run run = client.runs().get(runId);
+      List<Metric> losses = client.metrics().history(runId, "loss");
       System.out.printf(
           "%s lr=%s, %d loss points%n",
           run.info().status(), run.data().param("lr").orElse("?"), losses.size());

@@ -30,7 +30,7 @@ object ScalaQuickstart {
     // TRACKD_TRACKING_URI (or -Dtrackd.tracking.uri), default grpc://127.0.0.1:50051
     Using.resource(new TrackingContext()) { context =>
       val runId = train(context)
-      val run = context.getClient.getRun(runId)
+      val run = context.getClient.runs().get(runId)
       println(s"${run.info.runName} ${run.info.status}: ${run.data.param("lr").orElse("?")}")
       assert(run.info.status == RunStatus.FINISHED)
     }

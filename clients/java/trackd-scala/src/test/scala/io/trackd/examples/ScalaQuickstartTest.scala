@@ -1,6 +1,6 @@
 package io.trackd.examples
 
-import io.trackd.client.{Metric, RunStatus, TrackingClient, TrackingContext}
+import io.trackd.client.{Metric, RunStatus, SearchRunsOptions, TrackingClient, TrackingContext}
 import io.trackd.testing.{DocSnippets, SharedServers, TestPaths, TrackdServer}
 import org.junit.jupiter.api.Assertions.{assertEquals, assertThrows, assertTrue}
 import org.junit.jupiter.api.Test
@@ -28,8 +28,12 @@ class ScalaQuickstartTest {
       val context = new TrackingContext(client).setExperimentName(s"scala-failing-${UUID.randomUUID()}")
       val e = assertThrows(classOf[IllegalStateException], () => ScalaQuickstart.failingStep(context))
       assertEquals("loss is NaN", e.getMessage)
+      val diverged = SearchRunsOptions
+        .inExperiments(context.getExperimentId)
+        .withFilter("attributes.run_name = 'diverged'")
       val run = client
-        .searchRuns(java.util.List.of(context.getExperimentId), "attributes.run_name = 'diverged'")
+        .runs()
+        .search(diverged)
         .asScala
         .head
       assertEquals(RunStatus.FAILED, run.info.status)
@@ -45,14 +49,14 @@ class ScalaQuickstartTest {
   private def checkQuickstart(server: TrackdServer): Unit =
     Using.resource(TrackingClient.create(server.uri())) { client =>
       val runId = ScalaQuickstart.train(new TrackingContext(client))
-      val run = client.getRun(runId)
+      val run = client.runs().get(runId)
       assertEquals(RunStatus.FINISHED, run.info.status)
       assertEquals("baseline", run.info.runName)
-      assertEquals("scala-quickstart", client.getExperiment(run.info.experimentId).name)
+      assertEquals("scala-quickstart", client.experiments().get(run.info.experimentId).name)
       assertEquals(Optional.of("adam"), run.data.param("optimizer"))
       assertEquals(Optional.of("0.01"), run.data.param("lr"))
       assertEquals(Optional.of("scala"), run.data.tag("language"))
-      val history = client.getMetricHistory(runId, "loss").asScala.toList
+      val history = client.metrics().history(runId, "loss").asScala.toList
       assertEquals(
         List(new Metric("loss", 1.0, history.head.timestamp, 1), new Metric("loss", 0.5, history(1).timestamp, 2)),
         history.take(2))

@@ -1,8 +1,0 @@
-package io.trackd.client;
-
-/** The client's version, sent in the user agent. */
-final class Version {
-  static final String VERSION = "0.1.0";
-
-  private Version() {}
-}
