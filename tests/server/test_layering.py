@@ -51,8 +51,9 @@ def test_layer_imports_point_one_way(layer: str) -> None:
 
 
 def test_the_check_sees_relative_imports() -> None:
-    # store/sql/runs.py imports ...domain.entities and .dialect: both must be seen as such.
-    names = _imports(PACKAGE / "store" / "sql" / "runs.py")
+    # store/sql/runs/repository.py imports ....domain.entities and ..dialect: both must be
+    # seen as such.
+    names = _imports(PACKAGE / "store" / "sql" / "runs" / "repository.py")
     assert "domain.entities" in names and "store.sql.dialect" in names
 
 
