@@ -11,7 +11,7 @@ from dataclasses import dataclass
 import grpc
 import pytest
 from trackd.v1 import metric_service_pb2_grpc, run_pb2, run_service_pb2, run_service_pb2_grpc
-from trackd_server.store.sql.summaries import BLOCK_POINTS
+from trackd_server.store.sql.metrics.summaries import BLOCK_POINTS
 
 
 @dataclass(frozen=True)

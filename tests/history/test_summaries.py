@@ -16,8 +16,8 @@ import pytest
 import sqlalchemy as sa
 from trackd.v1 import metric_service_pb2 as pb
 from trackd.v1 import metric_service_pb2_grpc, run_pb2, run_service_pb2, run_service_pb2_grpc
+from trackd_server.store.sql.metrics.summaries import BLOCK_POINTS, MAX_TAIL
 from trackd_server.store.sql.store import SqlStore
-from trackd_server.store.sql.summaries import BLOCK_POINTS, MAX_TAIL
 
 from tests.history.conftest import (
     Point,

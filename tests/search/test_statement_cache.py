@@ -7,7 +7,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 from trackd_server.domain.entities import LifecycleStage
 from trackd_server.service.search import run_search_spec
-from trackd_server.store.sql import search_runs as search_module
+from trackd_server.store.sql.runs import search as search_module
 from trackd_server.store.sql.store import SqlStore
 
 from tests.search.conftest import RunSeed, new_experiment, search_run_names, write_runs

@@ -50,9 +50,35 @@ def test_layer_imports_point_one_way(layer: str) -> None:
     assert violations == []
 
 
+# Layers above the store see only its protocol: how a backend answers (one-statement paths,
+# caches, summaries brought up to date) stays inside the backend. Only the composition root
+# (runtime.py) names a backend.
+PROTOCOL_ONLY = ("api", "service")
+
+
+def _store_internals(names: set[str]) -> set[str]:
+    return {n for n in names if n.split(".")[0] == "store" and n != "store.protocol"}
+
+
+@pytest.mark.parametrize("layer", PROTOCOL_ONLY)
+def test_layers_above_the_store_import_only_its_protocol(layer: str) -> None:
+    violations = [
+        f"{path.relative_to(PACKAGE)} imports {name}"
+        for path in sorted((PACKAGE / layer).rglob("*.py"))
+        for name in sorted(_store_internals(_imports(path)))
+    ]
+    assert violations == []
+
+
+def test_the_store_check_flags_every_store_module_but_the_protocol() -> None:
+    names = {"store.protocol", "store.sql.store", "store.sql.metrics.append", "store", "domain"}
+    assert _store_internals(names) == {"store.sql.store", "store.sql.metrics.append", "store"}
+
+
 def test_the_check_sees_relative_imports() -> None:
-    # store/sql/runs.py imports ...domain.entities and .dialect: both must be seen as such.
-    names = _imports(PACKAGE / "store" / "sql" / "runs.py")
+    # store/sql/runs/repository.py imports ....domain.entities and ..dialect: both must be
+    # seen as such.
+    names = _imports(PACKAGE / "store" / "sql" / "runs" / "repository.py")
     assert "domain.entities" in names and "store.sql.dialect" in names
 
 

@@ -9,8 +9,8 @@ from trackd_server.domain.entities import Metric
 from trackd_server.domain.errors import NotFound
 from trackd_server.service.tracking import TrackingServices
 from trackd_server.store.protocol import StepRange
+from trackd_server.store.sql.metrics.summaries import BLOCK_POINTS, MAX_TAIL
 from trackd_server.store.sql.store import SqlStore
-from trackd_server.store.sql.summaries import BLOCK_POINTS, MAX_TAIL
 
 from tests.support.statements import recorded_statements
 

@@ -42,11 +42,15 @@ def check_active(experiment_id: int, stage: LifecycleStage | None) -> None:
     if stage is None:
         raise experiment_not_found(str(experiment_id))
     if stage is not LifecycleStage.ACTIVE:
-        raise FailedPrecondition(
-            f"experiment {experiment_id} is deleted; restore it first",
-            reason="EXPERIMENT_DELETED",
-            metadata={"experiment_id": str(experiment_id)},
-        )
+        raise experiment_deleted(experiment_id)
+
+
+def experiment_deleted(experiment_id: int) -> FailedPrecondition:
+    return FailedPrecondition(
+        f"experiment {experiment_id} is deleted; restore it first",
+        reason="EXPERIMENT_DELETED",
+        metadata={"experiment_id": str(experiment_id)},
+    )
 
 
 class ExperimentService:

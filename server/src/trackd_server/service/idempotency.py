@@ -12,7 +12,7 @@ from collections.abc import Callable
 from typing import Any, TypeVar, cast
 
 from ..domain.errors import FailedPrecondition
-from ..store.protocol import RequestClaim, StoreTransaction, TrackingStore
+from ..store.protocol import RequestClaim, StoredRequestLike, StoreTransaction, TrackingStore
 from . import validation
 from .clock import now_ms
 
@@ -27,13 +27,38 @@ def fingerprint(method: str, args: Any) -> str:
 
 
 def claim_for(
-    method: str, request_id: str, args: Any, answer: bytes = NO_ANSWER
-) -> RequestClaim | None:
-    """The claim a one-statement write makes for its request id (None without one): the same
-    record run_once would store, answer included."""
+    method: str, request_id: str, args: Any, encode: Callable[[T], Any] | None = None
+) -> RequestClaim[T] | None:
+    """The claim that a store operation guarded by a request id records with its write (None
+    without a request id): the same record run_once stores. Without `encode` the write
+    answers nothing."""
     if not request_id:
         return None
+
+    def answer(result: T) -> bytes:
+        return NO_ANSWER if encode is None else json.dumps(encode(result)).encode()
+
     return RequestClaim(request_id, method, fingerprint(method, args), now_ms(), answer)
+
+
+def replay(
+    prior: StoredRequestLike,
+    method: str,
+    request_id: str,
+    digest: str,
+    decode: Callable[[Any], T] | None = None,
+) -> T:
+    """The first answer to a request id claimed before; FAILED_PRECONDITION when the id was
+    claimed by another request."""
+    if prior.method != method or prior.fingerprint != digest:
+        raise FailedPrecondition(
+            f"request_id {request_id!r} was already used for a different request "
+            f"({prior.method}); use a new id for each distinct request",
+            reason="REQUEST_ID_REUSED",
+            metadata={"request_id": request_id},
+        )
+    stored = json.loads(prior.response or NO_ANSWER)
+    return decode(stored) if decode is not None else cast(T, None)
 
 
 def run_once(
@@ -55,15 +80,7 @@ def run_once(
             answer = None if encode is not None else NO_ANSWER
             prior = tx.idempotency.claim(request_id, method, digest, now_ms(), answer)
             if prior is not None:
-                if prior.method != method or prior.fingerprint != digest:
-                    raise FailedPrecondition(
-                        f"request_id {request_id!r} was already used for a different request "
-                        f"({prior.method}); use a new id for each distinct request",
-                        reason="REQUEST_ID_REUSED",
-                        metadata={"request_id": request_id},
-                    )
-                stored = json.loads(prior.response or NO_ANSWER)
-                return decode(stored) if decode is not None else cast(T, None)
+                return replay(prior, method, request_id, digest, decode)
         result = work(tx)
         if request_id and encode is not None:
             tx.idempotency.record(request_id, json.dumps(encode(result)).encode())

@@ -6,14 +6,13 @@ BULK_MAX_TOTAL_POINTS points of at most BULK_MAX_RUNS x BULK_MAX_KEYS series. Th
 bulk read is bounded too: it refuses to downsample more than `max_scanned_points` stored points
 in one call.
 
-Downsampled reads go through the series' summaries (store/sql/summaries.py). When those lag
-behind, the read brings them up to date in a write transaction of its own (reads stay
-read-only transactions, which matters on SQLite) and reads again.
+How a downsampled series is read (the SQL store keeps per-block summaries for it) is the
+store's choice.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
 from ..domain.entities import Metric, Page
@@ -22,14 +21,17 @@ from ..store.protocol import (
     ALL_STEPS,
     HistoryColumns,
     MetricSeries,
+    Refused,
+    Replayed,
+    RequestClaim,
     StepRange,
     StoreTransaction,
     TrackingStore,
 )
 from . import validation
-from .idempotency import claim_for, run_once
+from .idempotency import claim_for, replay
 from .pagination import PageTokens, page_size, query_digest
-from .runs import run_not_found, with_timestamps, writable_run
+from .runs import refusal_error, run_not_found, with_timestamps
 
 T = TypeVar("T")
 
@@ -39,9 +41,6 @@ HISTORY_PAGE_MAX = 25_000
 # far below the 16 MiB message cap.
 HISTORY_COLUMNS_PAGE_DEFAULT = 100_000
 HISTORY_COLUMNS_PAGE_MAX = 100_000
-# Rounds of "summaries lag: bring them up to date, read again" before a downsampled read falls
-# back to the exact query (only under a flood of concurrent appends).
-SUMMARY_ATTEMPTS = 2
 # Downsampling keeps up to four points (first, last, min, max) per bucket: fewer than four
 # points cannot hold even one bucket.
 MIN_MAX_POINTS = 4
@@ -92,20 +91,16 @@ class MetricService:
     def log(self, run_id: str, metric: Metric, request_id: str = "") -> None:
         validation.run_id(run_id)
         validation.metric(metric)
-        points = with_timestamps([metric])
-
-        def work(tx: StoreTransaction) -> None:
-            info = writable_run(tx, run_id)
-            tx.metrics.append(run_id, int(info.experiment_id), points)
-
+        point = with_timestamps([metric])[0]
         args = [run_id, metric.key, repr(metric.value), metric.timestamp, metric.step]
         validation.request_id(request_id)
-        claim = claim_for("LogMetric", request_id, args)
-        # The common case in one statement; a missing or deleted run or a retried request id
-        # (nothing written by it) takes the general path, which answers those exactly.
-        if self._store.log_point_if_new(run_id, points[0], claim):
-            return
-        run_once(self._store, "LogMetric", request_id, args, work)
+        claim: RequestClaim[None] | None = claim_for("LogMetric", request_id, args)
+        result = self._store.log_metric(run_id, point, claim)
+        if isinstance(result, Replayed):
+            assert claim is not None, "only a claimed request id is replayed"
+            replay(result.prior, claim.method, request_id, claim.fingerprint)
+        elif isinstance(result, Refused):
+            raise refusal_error(result.reason, run_id)
 
     def history(
         self, run_id: str, key: str, size: int, token: str, steps: StepRange = ALL_STEPS
@@ -169,29 +164,10 @@ class MetricService:
                 "page_token", "must be empty with max_points: the series comes in one page"
             )
 
-        def read(summarized: bool) -> MetricSeries | None:
-            with self._store.transaction(write=False) as tx:
-                series = tx.metrics.series(run_id, key, budget, steps, summarized)
-                # A series with points has a run (points go with their run); only an empty
-                # answer needs the statement that tells a missing run from an unlogged key.
-                if (series is None or series.total) or tx.runs.get_info(run_id) is not None:
-                    return series
-                raise run_not_found(run_id)
-
-        for _ in range(SUMMARY_ATTEMPTS):
-            found = read(summarized=True)
-            if found is not None:
-                return found
-            self._summarize([(run_id, key)])
-        exact = read(summarized=False)
-        assert exact is not None, "an exact read always answers"
-        return exact
-
-    def _summarize(self, pairs: Iterable[tuple[str, str]]) -> None:
-        # One short transaction per series: each locks only that series' latest_metrics row.
-        for run_id, key in pairs:
-            with self._store.transaction(write=True) as tx:
-                tx.metrics.summarize(run_id, key)
+        series = self._store.series(run_id, key, budget, steps)
+        if series is None:
+            raise run_not_found(run_id)
+        return series
 
     def bulk_history(
         self,
@@ -204,31 +180,18 @@ class MetricService:
         the keys, each downsampled to at most the returned point budget."""
         runs, metric_keys = self._check_bulk(run_ids, keys)
         budget = self._bulk_budget(budget, len(runs) * len(metric_keys))
-        with self._store.transaction(write=False) as tx:
-            for run_id in runs:
-                if tx.runs.get_info(run_id) is None:
-                    raise run_not_found(run_id)
-            sizes = tx.metrics.series_sizes(runs, metric_keys, steps)
-            scanned = sum(n for n in sizes.values() if n > budget)
-            if scanned > self._max_scanned:
-                raise ResourceExhausted(
-                    f"these series hold {scanned} points to downsample, more than the "
-                    f"{self._max_scanned} one call may read; ask for fewer runs or keys, or a "
-                    "narrower step range",
-                    reason="HISTORY_TOO_LARGE",
-                    metadata={"limit": str(self._max_scanned)},
-                )
-            found = tx.metrics.many_series(sizes, budget, steps)
-        lagging = [pair for pair, series in found.items() if series is None]
-        if lagging:
-            self._summarize(lagging)
-            with self._store.transaction(write=False) as tx:
-                for pair in lagging:
-                    found[pair] = tx.metrics.series(*pair, budget, steps) or tx.metrics.series(
-                        *pair, budget, steps, summarized=False
-                    )
-        ordered = [found[(r, k)] for r in runs for k in metric_keys if (r, k) in found]
-        return [s for s in ordered if s is not None], budget
+        batch = self._store.series_batch(runs, metric_keys, budget, steps, self._max_scanned)
+        if batch.missing_run is not None:
+            raise run_not_found(batch.missing_run)
+        if batch.scanned > self._max_scanned:
+            raise ResourceExhausted(
+                f"these series hold {batch.scanned} points to downsample, more than the "
+                f"{self._max_scanned} one call may read; ask for fewer runs or keys, or a "
+                "narrower step range",
+                reason="HISTORY_TOO_LARGE",
+                metadata={"limit": str(self._max_scanned)},
+            )
+        return batch.series, budget
 
     @staticmethod
     def _check_bulk(run_ids: Sequence[str], keys: Sequence[str]) -> tuple[list[str], list[str]]:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import uuid
 from collections.abc import Sequence
 
@@ -19,12 +18,21 @@ from ..domain.entities import (
     Tag,
     ViewType,
 )
-from ..domain.errors import FailedPrecondition, InvalidArgument, NotFound
-from ..store.protocol import RunReadMask, StoreTransaction, TrackingStore
+from ..domain.errors import FailedPrecondition, InvalidArgument, NotFound, TrackdError
+from ..store.protocol import (
+    NewRun,
+    Refusal,
+    Refused,
+    Replayed,
+    RunReadMask,
+    StoreTransaction,
+    TrackingStore,
+    Written,
+)
 from . import batch_writes, validation
 from .clock import now_ms
-from .experiments import check_active, experiment_not_found
-from .idempotency import claim_for, run_once
+from .experiments import experiment_deleted, experiment_not_found
+from .idempotency import claim_for, replay, run_once
 from .names import generate_run_name
 from .pagination import PageTokens, page_size, query_digest
 from .search import run_search_spec
@@ -43,17 +51,43 @@ def run_not_found(run_id: str) -> NotFound:
     )
 
 
+def run_deleted(run_id: str) -> FailedPrecondition:
+    return FailedPrecondition(
+        f"run {run_id} is deleted; restore it before writing to it",
+        reason="RUN_DELETED",
+        metadata={"run_id": run_id},
+    )
+
+
+def parent_run_not_found(run_id: str) -> NotFound:
+    return NotFound(
+        f"parent run {run_id!r} does not exist",
+        reason="RUN_NOT_FOUND",
+        metadata={"run_id": run_id},
+    )
+
+
+def refusal_error(refusal: Refusal, run_id: str, experiment_id: int = 0) -> TrackdError:
+    """The error for a write the store refused: `run_id` names the run written to (or the
+    parent run of a new run), `experiment_id` the experiment of a new run."""
+    if refusal is Refusal.RUN_DELETED:
+        return run_deleted(run_id)
+    if refusal is Refusal.PARENT_RUN_NOT_FOUND:
+        return parent_run_not_found(run_id)
+    if refusal is Refusal.EXPERIMENT_NOT_FOUND:
+        return experiment_not_found(str(experiment_id))
+    if refusal is Refusal.EXPERIMENT_DELETED:
+        return experiment_deleted(experiment_id)
+    return run_not_found(run_id)
+
+
 def writable_run(tx: StoreTransaction, run_id: str, exclusive: bool = False) -> RunInfo:
     """Locks an active run for writing; NOT_FOUND if missing, FAILED_PRECONDITION if deleted."""
     info = tx.runs.lock(run_id, exclusive)
     if info is None:
         raise run_not_found(run_id)
     if info.lifecycle_stage is not LifecycleStage.ACTIVE:
-        raise FailedPrecondition(
-            f"run {run_id} is deleted; restore it before writing to it",
-            reason="RUN_DELETED",
-            metadata={"run_id": run_id},
-        )
+        raise run_deleted(run_id)
     return info
 
 
@@ -72,30 +106,10 @@ def param_conflict(param: Param, stored: str) -> InvalidArgument:
     )
 
 
-class ExperimentLocations:
-    """The artifact location of each experiment a run was created in, as last read. A location
-    never changes once the experiment exists, and the one-statement CreateRun checks it
-    anyway; the cache only spares that path a statement."""
-
-    LIMIT = 10_000
-
-    def __init__(self) -> None:
-        self._known: dict[int, str] = {}
-
-    def get(self, experiment_id: int) -> str | None:
-        return self._known.get(experiment_id)
-
-    def remember(self, experiment_id: int, location: str) -> None:
-        if len(self._known) >= self.LIMIT:
-            self._known.clear()  # rare; the next creation in each experiment reads it again
-        self._known[experiment_id] = location
-
-
 class RunService:
     def __init__(self, store: TrackingStore, page_tokens: PageTokens) -> None:
         self._store = store
         self._tokens = page_tokens
-        self._locations = ExperimentLocations()
 
     def create(
         self,
@@ -149,22 +163,6 @@ class RunService:
             last = {t.key: t.value for t in [*tags, *system]}
             return Run(info=info, data=RunData(tags=tuple(Tag(k, last[k]) for k in sorted(last))))
 
-        def work(tx: StoreTransaction) -> Run:
-            found = tx.experiments.location_for_share(numeric_experiment)
-            check_active(numeric_experiment, found[0] if found else None)
-            assert found is not None
-            location = found[1]
-            if parent_run_id and tx.runs.get_info(parent_run_id) is None:
-                raise NotFound(
-                    f"parent run {parent_run_id!r} does not exist",
-                    reason="RUN_NOT_FOUND",
-                    metadata={"run_id": parent_run_id},
-                )
-            run = new_run(location)
-            tx.runs.insert(run.info, run.data.tags)
-            self._locations.remember(numeric_experiment, location)
-            return run
-
         args = [
             numeric_experiment,
             name,
@@ -174,19 +172,16 @@ class RunService:
             user,
         ]
         validation.request_id(request_id)
-        location = self._locations.get(numeric_experiment)
-        if location is not None:
-            # The common case in one statement, once the experiment's location is known; a
-            # missing or deleted experiment or parent, or a retried request id (nothing written
-            # by it) takes the general path, which answers those exactly.
-            run = new_run(location)
-            answer = json.dumps(run.to_json()).encode()
-            claim = claim_for("CreateRun", request_id, args, answer)
-            if self._store.create_run_if_new(run, parent_run_id, location, claim):
+        claim = claim_for("CreateRun", request_id, args, Run.to_json)
+        result = self._store.create_run(NewRun(numeric_experiment, parent_run_id, new_run), claim)
+        match result:
+            case Written(value=run):
                 return run
-        return run_once(
-            self._store, "CreateRun", request_id, args, work, Run.to_json, Run.from_json
-        )
+            case Replayed(prior=prior):
+                assert claim is not None, "only a claimed request id is replayed"
+                return replay(prior, claim.method, request_id, claim.fingerprint, Run.from_json)
+            case Refused(reason=reason):
+                raise refusal_error(reason, parent_run_id, numeric_experiment)
 
     def get(self, run_id: str) -> Run:
         validation.run_id(run_id)
@@ -351,12 +346,9 @@ class RunService:
         with self._store.transaction(write=False) as tx:
             # Optimistic: read the page, and the searched experiments with it; check them
             # after. Only a search naming an experiment that is deleted (and hidden by the
-            # view) reads its page again; only an empty page reads the experiments apart.
+            # view) reads its page again.
             page = tx.search_runs(numeric, view_type.stages(), spec, limit, cursor, read_mask)
-            found = page.experiment_stages
-            if found is None:
-                found = tx.experiments.stages(numeric)
-            visible = _visible_experiments(numeric, found, view_type)
+            visible = _visible_experiments(numeric, page.experiment_stages, view_type)
             if len(visible) < len(numeric):
                 if not visible:
                     return Page([], "")

@@ -1,15 +1,22 @@
 """What the service layer needs from a store. The SQL store is the one implementation; the
-protocol keeps the service honest about that boundary (and typed)."""
+protocol keeps the service honest about that boundary (and typed).
+
+The protocol says what is needed, never how: a backend with a faster way to answer (a write
+in one statement, a cache, summaries that may lag behind and be brought up to date) chooses
+it, and falls back to its general way, inside itself."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
-from typing import Any, NamedTuple, Protocol
+from enum import Enum
+from typing import Any, Generic, NamedTuple, Protocol, TypeVar
 
 from ..domain.entities import Experiment, LifecycleStage, Metric, Param, Run, RunInfo, Tag
 from ..domain.search import SearchSpec
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -37,10 +44,9 @@ class RunPage(NamedTuple):
     runs: list[Run]
     # The sort values of the page's last run when more runs follow, else None.
     cursor: list[Any] | None
-    # The lifecycle stage of each searched experiment that exists, read by the page's own
-    # statement (no extra round trip); None when that statement returned no run, in which
-    # case the caller reads them itself.
-    experiment_stages: dict[int, LifecycleStage] | None
+    # The lifecycle stage of each searched experiment that exists (the caller checks the
+    # searched experiments with it).
+    experiment_stages: dict[int, LifecycleStage]
 
 
 class StoredRequestLike(Protocol):
@@ -65,7 +71,6 @@ class ExperimentRepository(Protocol):
     def get(self, experiment_id: int) -> Experiment | None: ...
     def get_by_name(self, name: str) -> Experiment | None: ...
     def lock(self, experiment_id: int) -> LifecycleStage | None: ...
-    def stages(self, experiment_ids: Sequence[int]) -> dict[int, LifecycleStage]: ...
     def location_for_share(self, experiment_id: int) -> tuple[LifecycleStage, str] | None: ...
     def name_taken(self, name: str) -> bool: ...
     def update(self, experiment_id: int, now: int, **values: Any) -> None: ...
@@ -85,7 +90,6 @@ class RunRepository(Protocol):
     def lock(self, run_id: str, exclusive: bool) -> RunInfo | None: ...
     def get_info(self, run_id: str) -> RunInfo | None: ...
     def get(self, run_id: str) -> Run | None: ...
-    def with_data(self, infos: Sequence[RunInfo], mask: RunReadMask | None = None) -> list[Run]: ...
     def update(self, run_id: str, **values: Any) -> None: ...
     def set_tags(self, run_id: str, tags: Sequence[Tag]) -> None: ...
     def delete_tag(self, run_id: str, key: str) -> bool: ...
@@ -148,37 +152,6 @@ class MetricRepository(Protocol):
         """The same page as history(), as columns, built without an object per point."""
         ...
 
-    def series(
-        self,
-        run_id: str,
-        key: str,
-        max_points: int,
-        steps: StepRange,
-        summarized: bool = True,
-    ) -> MetricSeries | None:
-        """One series, downsampled to at most max_points points when it has more. Through the
-        series' summaries unless `summarized` is False; None when they lag too far behind to
-        answer (summarize() the series in a write transaction, then ask again)."""
-        ...
-
-    def summarize(self, run_id: str, key: str) -> int:
-        """Brings the series' summaries up to date; returns how many blocks were added. Needs
-        a write transaction."""
-        ...
-
-    def series_sizes(
-        self, run_ids: Sequence[str], keys: Sequence[str], steps: StepRange
-    ) -> dict[tuple[str, str], int]:
-        """The number of points of every (run, key) pair that has any in the step range."""
-        ...
-
-    def many_series(
-        self, sizes: dict[tuple[str, str], int], max_points: int, steps: StepRange
-    ) -> dict[tuple[str, str], MetricSeries | None]:
-        """The series of `sizes` (as returned by series_sizes), each downsampled to at most
-        max_points points; None for a series whose summaries lag (as series())."""
-        ...
-
 
 class IdempotencyRepository(Protocol):
     def claim(
@@ -202,14 +175,70 @@ class IdempotencyRepository(Protocol):
 
 
 @dataclass(frozen=True)
-class RequestClaim:
-    """The idempotency record a write claims (see service/idempotency.py)."""
+class RequestClaim(Generic[T]):
+    """The idempotency record that a write claims for its request id, in the transaction of
+    the write itself (see service/idempotency.py); `encode` gives the answer recorded with it
+    from what the write returns."""
 
     request_id: str
     method: str
     fingerprint: str
     now: int
-    answer: bytes
+    encode: Callable[[T], bytes]
+
+
+@dataclass(frozen=True)
+class NewRun:
+    """A run to create. The service's rules make the run (`build`), given the artifact
+    location of its experiment, which the store reads."""
+
+    experiment_id: int
+    parent_run_id: str
+    build: Callable[[str], Run]
+
+
+class Refusal(Enum):
+    """Why a write wrote nothing, short of a request id claimed before."""
+
+    RUN_NOT_FOUND = "run not found"
+    RUN_DELETED = "run deleted"
+    EXPERIMENT_NOT_FOUND = "experiment not found"
+    EXPERIMENT_DELETED = "experiment deleted"
+    PARENT_RUN_NOT_FOUND = "parent run not found"
+
+
+@dataclass(frozen=True)
+class Written(Generic[T]):
+    """The write was made and committed; `value` is what it wrote."""
+
+    value: T
+
+
+@dataclass(frozen=True)
+class Replayed:
+    """Nothing was written: an earlier request claimed the request id (`prior`). The caller
+    answers it again, or refuses it when it was another request."""
+
+    prior: StoredRequestLike
+
+
+@dataclass(frozen=True)
+class Refused:
+    """Nothing was written, and no request id was claimed."""
+
+    reason: Refusal
+
+
+@dataclass
+class SeriesBatch:
+    """The answer to a read of many series. `missing_run` is the first listed run that does
+    not exist; `scanned` the number of stored points that downsampling the series reads. When
+    a run is missing or `scanned` is over the caller's limit, `series` is empty: nothing was
+    read."""
+
+    series: list[MetricSeries] = field(default_factory=list)
+    missing_run: str | None = None
+    scanned: int = 0
 
 
 class StoreTransaction(Protocol):
@@ -238,21 +267,39 @@ class StoreTransaction(Protocol):
 
 class TrackingStore(Protocol):
     def transaction(self, write: bool) -> AbstractContextManager[StoreTransaction]: ...
-    def log_point_if_new(self, run_id: str, point: Metric, claim: RequestClaim | None) -> bool:
-        """A one-statement LogMetric in a transaction of its own: writes `point` (and the claim)
-        only if the run is active and the claim is new or absent, and says whether it did.
-        False when it wrote nothing, including when the backend has no such statement: the
-        caller takes the general path."""
+    def log_metric(
+        self, run_id: str, point: Metric, claim: RequestClaim[None] | None
+    ) -> Written[None] | Replayed | Refused:
+        """Appends `point` to the run, if the run is active, once per request id (the claim,
+        when the request has one), in a transaction of its own."""
         ...
 
-    def create_run_if_new(
-        self, run: Run, parent_run_id: str, location: str, claim: RequestClaim | None
-    ) -> bool:
-        """A one-statement CreateRun committed on its own: inserts the new `run` (its info and
-        tags) only if its experiment is active with the artifact location `location`, the
-        parent run (if any) exists and the claim is new or absent, and says whether it did.
-        False when it wrote nothing, including when the backend has no such statement: the
-        caller takes the general path."""
+    def create_run(
+        self, new: NewRun, claim: RequestClaim[Run] | None
+    ) -> Written[Run] | Replayed | Refused:
+        """Creates the run `new.build` makes from its experiment's artifact location (with its
+        tags), if the experiment is active and the parent run (if any) exists, once per
+        request id, in a transaction of its own. Answers the run as stored."""
+        ...
+
+    def series(
+        self, run_id: str, key: str, max_points: int, steps: StepRange
+    ) -> MetricSeries | None:
+        """One series within the step range, downsampled to at most max_points points when it
+        has more; None when the run does not exist."""
+        ...
+
+    def series_batch(
+        self,
+        run_ids: Sequence[str],
+        keys: Sequence[str],
+        max_points: int,
+        steps: StepRange,
+        max_scanned: int,
+    ) -> SeriesBatch:
+        """The series of every (run, key) pair that has points in the step range, ordered as
+        `run_ids`, then `keys`, each downsampled to at most max_points points; nothing when a
+        run is missing or downsampling would read more than `max_scanned` stored points."""
         ...
 
     def setting(self, name: str, default: str) -> str: ...

@@ -76,7 +76,7 @@ def create_engine(
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
-        # A search page carries one JSON document per run (run_data.json_data_column);
+        # A search page carries one JSON document per run (runs/data.py, json_data_column);
         # orjson decodes them several times faster than the standard library.
         set_json_loads(orjson.loads, dbapi_connection)
 

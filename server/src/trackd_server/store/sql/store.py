@@ -1,33 +1,33 @@
-"""The SQL tracking store: transactions over the aggregate repositories, and initialisation."""
+"""The SQL tracking store: the operations of the store protocol, and initialisation."""
 
 from __future__ import annotations
 
-import logging
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
+from contextlib import AbstractContextManager
 from pathlib import Path
-from typing import Any
 
 import sqlalchemy as sa
 from alembic import command
 from alembic.config import Config
 
-from ...domain.entities import LifecycleStage, Metric, Run
-from ...domain.errors import TrackdError, Unavailable
-from ...domain.search import SearchSpec
-from ..protocol import RequestClaim, RunPage, RunReadMask
+from ...domain.entities import Metric, Run
+from ..protocol import (
+    MetricSeries,
+    NewRun,
+    Refused,
+    Replayed,
+    RequestClaim,
+    SeriesBatch,
+    StepRange,
+    Written,
+)
 from .dialect import upsert
-from .engine import PING_AFTER_IDLE_SECONDS, WRITE_OPTION, create_engine
-from .experiments import SqlExperimentRepository
-from .idempotency import SqlIdempotencyRepository
-from .metrics import SqlMetricRepository
+from .engine import PING_AFTER_IDLE_SECONDS, create_engine
+from .metrics import append as metric_append
+from .metrics import series as metric_series
 from .models import ServerSettingRow, table_of
-from .new_run import create_run_if_new
-from .runs import SqlRunRepository
-from .search_runs import search_runs
-from .single_point import log_point_if_new
-
-log = logging.getLogger(__name__)
+from .runs import creation
+from .transactions import Database, SqlTransaction
 
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
 # Any fixed number: serialises schema upgrades of server processes sharing one PostgreSQL.
@@ -35,47 +35,10 @@ MIGRATION_LOCK_ID = 0x7472_6B64
 SETTINGS = table_of(ServerSettingRow)
 
 
-class SqlTransaction:
-    """One database transaction with a repository per aggregate."""
-
-    def __init__(self, conn: sa.Connection) -> None:
-        self.conn = conn
-        self.experiments = SqlExperimentRepository(conn)
-        self.runs = SqlRunRepository(conn)
-        self.metrics = SqlMetricRepository(conn)
-        self.idempotency = SqlIdempotencyRepository(conn)
-
-    @property
-    def dialect(self) -> str:
-        return self.conn.dialect.name
-
-    def search_runs(
-        self,
-        experiment_ids: Sequence[int],
-        stages: Sequence[LifecycleStage],
-        spec: SearchSpec,
-        limit: int,
-        cursor: Sequence[Any] | None,
-        mask: RunReadMask | None = None,
-    ) -> RunPage:
-        return search_runs(self.conn, experiment_ids, stages, spec, limit, cursor, mask)
-
-
-@contextmanager
-def _faults_as_unavailable() -> Iterator[None]:
-    """Database faults that a retry may cure (connection lost, lock timeout) become
-    Unavailable."""
-    try:
-        yield
-    except TrackdError:
-        raise
-    except (sa.exc.OperationalError, sa.exc.InterfaceError, sa.exc.TimeoutError) as exc:
-        log.warning("database unavailable: %s", exc)
-        cause = getattr(exc, "orig", None) or exc
-        raise Unavailable(f"the database is unavailable, retry later: {cause}") from exc
-
-
 class SqlStore:
+    """The tracking store on PostgreSQL or SQLite. Each operation chooses its way inside the
+    aggregate modules: one statement where PostgreSQL allows it, the general path otherwise."""
+
     def __init__(
         self,
         uri: str,
@@ -89,36 +52,42 @@ class SqlStore:
             max_overflow=max_overflow,
             ping_after_idle_seconds=ping_after_idle_seconds,
         )
+        self._db = Database(self.engine)
+        self._locations = creation.ExperimentLocations()
 
     @property
     def dialect(self) -> str:
         return self.engine.dialect.name
 
-    @contextmanager
-    def transaction(self, write: bool) -> Iterator[SqlTransaction]:
+    def transaction(self, write: bool) -> AbstractContextManager[SqlTransaction]:
         """Commits when the block ends normally, rolls back when it raises. Database faults
         that a retry may cure (connection lost, lock timeout) become Unavailable."""
-        with _faults_as_unavailable(), self.engine.connect() as conn:
-            conn = conn.execution_options(**{WRITE_OPTION: write})
-            with conn.begin():
-                yield SqlTransaction(conn)
+        return self._db.transaction(write)
 
-    def log_point_if_new(self, run_id: str, point: Metric, claim: RequestClaim | None) -> bool:
-        # SQLite has no one-statement path: answer at once, without opening a transaction.
-        if self.dialect != "postgresql":
-            return False
-        with self.transaction(write=True) as tx:
-            return log_point_if_new(tx.conn, run_id, point, claim)
+    def log_metric(
+        self, run_id: str, point: Metric, claim: RequestClaim[None] | None
+    ) -> Written[None] | Replayed | Refused:
+        return metric_append.log_metric(self._db, run_id, point, claim)
 
-    def create_run_if_new(
-        self, run: Run, parent_run_id: str, location: str, claim: RequestClaim | None
-    ) -> bool:
-        if self.dialect != "postgresql":
-            return False
-        # One statement, committed on its own: no BEGIN or COMMIT round trips.
-        with _faults_as_unavailable(), self.engine.connect() as conn:
-            conn = conn.execution_options(isolation_level="AUTOCOMMIT")
-            return create_run_if_new(conn, run, parent_run_id, location, claim)
+    def create_run(
+        self, new: NewRun, claim: RequestClaim[Run] | None
+    ) -> Written[Run] | Replayed | Refused:
+        return creation.create_run(self._db, self._locations, new, claim)
+
+    def series(
+        self, run_id: str, key: str, max_points: int, steps: StepRange
+    ) -> MetricSeries | None:
+        return metric_series.series(self._db, run_id, key, max_points, steps)
+
+    def series_batch(
+        self,
+        run_ids: Sequence[str],
+        keys: Sequence[str],
+        max_points: int,
+        steps: StepRange,
+        max_scanned: int,
+    ) -> SeriesBatch:
+        return metric_series.series_batch(self._db, run_ids, keys, max_points, steps, max_scanned)
 
     def upgrade(self) -> None:
         """Brings the schema to the latest revision. Several processes may call this at once."""

@@ -7,11 +7,11 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from ...domain.entities import LifecycleStage, Param, Run, RunInfo, RunStatus, Tag
-from ..protocol import RunReadMask
-from .dialect import upsert
-from .models import ParamRow, RunRow, RunTagRow, table_of
-from .run_data import attach_data
+from ....domain.entities import LifecycleStage, Param, Run, RunInfo, RunStatus, Tag
+from ...protocol import RunReadMask
+from ..dialect import upsert
+from ..models import ParamRow, RunRow, RunTagRow, table_of
+from .data import attach_data
 
 RUNS = table_of(RunRow)
 RUN_TAGS = table_of(RunTagRow)
@@ -88,7 +88,7 @@ class SqlRunRepository:
 
     def with_data(self, infos: Sequence[RunInfo], mask: RunReadMask | None = None) -> list[Run]:
         """Attaches tags, params and latest metrics to runs in one statement for the whole page
-        (store/sql/run_data.py); a read mask narrows or skips its parts."""
+        (runs/data.py); a read mask narrows or skips its parts."""
         return attach_data(self._conn, infos, mask)
 
     def update(self, run_id: str, **values: Any) -> None:

@@ -28,8 +28,8 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from ...domain.entities import Metric
-from ..protocol import MetricSeries, StepRange
+from ....domain.entities import Metric
+from ...protocol import MetricSeries, StepRange
 
 # PostgreSQL: keep the numbered series in memory (a 10^6-point series is about 70 MB), prefer
 # the ordered index scan (no sort) and skip JIT compilation, which costs more than it saves at

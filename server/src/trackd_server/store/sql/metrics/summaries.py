@@ -33,8 +33,8 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from ...domain.entities import Metric
-from .models import LatestMetricRow, MetricBlockRow, table_of
+from ....domain.entities import Metric
+from ..models import LatestMetricRow, MetricBlockRow, table_of
 
 BLOCK_POINTS = 64
 # Points after the last sealed block that a read handles raw before it asks for sealing.
@@ -44,7 +44,7 @@ BLOCKS = table_of(MetricBlockRow)
 LATEST = table_of(LatestMetricRow)
 B = BLOCKS.c
 
-# Column order of a block row as the readers use it (see block_reads.py).
+# Column order of a block row as the readers use it (see block_series.py).
 BLOCK_COLUMNS = (
     B.block,
     B.first_id,

@@ -1,5 +1,10 @@
-"""One page of a metric history as three columns (steps, timestamps, values), for the COLUMNS
-layout of GetMetricHistory.
+"""Pages of a metric history, in (step, timestamp, id) order, keyset-paginated: as rows
+(Metric objects) or as three columns (steps, timestamps, values), for the COLUMNS layout of
+GetMetricHistory.
+
+Rows are read as the driver's tuples (rows.driver_rows).
+
+Columns:
 
 On PostgreSQL the page leaves the database as three arrays in one row, read with psycopg's
 binary protocol: the driver turns each array into a list in C, so no Python object is made
@@ -27,7 +32,13 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from ..protocol import HistoryColumns, StepRange
+from ....domain.entities import Metric
+from ...protocol import HistoryColumns, StepRange
+from ..keyset import SortKey, after, order_clauses
+from ..models import MetricRow, table_of
+from ..rows import driver_rows
+
+M = table_of(MetricRow).c
 
 # Larger than any id: (step, timestamp, _AFTER_ALL_IDS) sorts after every point at (step,
 # timestamp).
@@ -48,6 +59,45 @@ SELECT step, "timestamp", value, is_nan, id FROM metrics
 WHERE run_id = :run_id AND key = :key {conditions}
 ORDER BY step, "timestamp", id LIMIT :limit
 """
+
+
+def in_step_range(steps: StepRange) -> list[sa.ColumnElement[bool]]:
+    """Conditions on metrics.step for the step range."""
+    conditions: list[sa.ColumnElement[bool]] = []
+    if steps.start is not None:
+        conditions.append(M.step >= steps.start)
+    if steps.end is not None:
+        conditions.append(M.step <= steps.end)
+    return conditions
+
+
+def row_page(
+    conn: sa.Connection,
+    run_id: str,
+    key: str,
+    limit: int,
+    cursor: Sequence[Any] | None,
+    steps: StepRange,
+) -> tuple[list[Metric], list[Any] | None]:
+    """Up to `limit` points after `cursor`, and the cursor of the next page (None on the last
+    page)."""
+    keys = [SortKey(M.step), SortKey(M.timestamp), SortKey(M.id)]
+    stmt = sa.select(M.value, M.is_nan, M.step, M.timestamp, M.id).where(
+        M.run_id == run_id, M.key == key, *in_step_range(steps)
+    )
+    if cursor is not None:
+        stmt = stmt.where(after(keys, cursor))
+    stmt = stmt.order_by(*order_clauses(keys)).limit(limit + 1)
+    rows = driver_rows(conn.execute(stmt))
+    more = len(rows) > limit
+    rows = rows[:limit]
+    next_cursor = list(rows[-1][2:]) if more else None
+    nan = math.nan
+    points = [
+        Metric(key, nan if is_nan else value, timestamp, step)
+        for value, is_nan, step, timestamp, _ in rows
+    ]
+    return points, next_cursor
 
 
 def _conditions(
@@ -136,14 +186,12 @@ def _portable_page(
     steps: StepRange,
 ) -> tuple[HistoryColumns, list[Any] | None]:
     conditions, bound = _conditions(steps, cursor, "named")
-    result = conn.execute(
-        sa.text(_PAGE_PORTABLE.format(conditions=conditions)),
-        {"run_id": run_id, "key": key, "limit": limit + 1, **bound},
+    rows = driver_rows(
+        conn.execute(
+            sa.text(_PAGE_PORTABLE.format(conditions=conditions)),
+            {"run_id": run_id, "key": key, "limit": limit + 1, **bound},
+        )
     )
-    try:
-        rows = result.cursor.fetchall()
-    finally:
-        result.close()
     more = len(rows) > limit
     rows = rows[:limit]
     if not rows:

@@ -16,8 +16,10 @@ are LEFT OUTER JOINs on their (run_id, key) primary key.
 Building that statement in SQLAlchemy costs more than the database spends planning it, so the
 statement of each search shape (experiments, stages, filter, order, page size, read mask and
 which cursor values are NULL) is built once and kept (an LRU of _CACHED_SHAPES); a later page
-of the same search binds only its cursor values. On PostgreSQL the statement also carries each
-run's tags, params and metrics (run_data.json_data_column), so a page is one round trip.
+of the same search binds only its cursor values. The first statement of a page also carries the
+lifecycle stage of each searched experiment, which the caller checks. On PostgreSQL it also
+carries each run's tags, params and metrics (data.py, json_data_column): a page is one round
+trip.
 """
 
 from __future__ import annotations
@@ -29,20 +31,21 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from ...domain.entities import LifecycleStage
-from ...domain.filters import ATTRIBUTE, METRIC, PARAM, And, Comparison, Expr, split_sort_key
-from ...domain.search import SearchSpec
-from ..protocol import RunPage, RunReadMask
-from .filters import (
+from ....domain.entities import LifecycleStage
+from ....domain.filters import ATTRIBUTE, METRIC, PARAM, And, Comparison, Expr, split_sort_key
+from ....domain.search import SearchSpec
+from ...protocol import RunPage, RunReadMask
+from ..experiments.repository import SqlExperimentRepository
+from ..filters import (
     RUN_ATTRIBUTES,
     compile_run_filter,
     metric_value_condition,
     required_metric_comparisons,
 )
-from .keyset import SortKey, after, order_clauses
-from .models import ExperimentRow, LatestMetricRow, ParamRow, table_of
-from .run_data import JSON_DATA_LABEL, attach_data, json_data_column, run_from_json
-from .runs import RUN_TAGS, RUNS, run_info_from_row
+from ..keyset import SortKey, after, order_clauses
+from ..models import ExperimentRow, LatestMetricRow, ParamRow, table_of
+from .data import JSON_DATA_LABEL, attach_data, json_data_column, run_from_json
+from .repository import RUN_TAGS, RUNS, run_info_from_row
 
 R = RUNS.c
 
@@ -251,6 +254,10 @@ def _stages_column(experiment_ids: Sequence[int]) -> sa.ColumnElement[Any]:
     return stages.scalar_subquery().label(STAGES_LABEL)
 
 
+def _with_stages(part: _Part, experiment_ids: Sequence[int]) -> _Part:
+    return _Part(part.stmt.add_columns(_stages_column(experiment_ids)), part.order)
+
+
 def _parse_stages(text: str | None) -> dict[int, LifecycleStage]:
     found = {}
     for entry in (text or "").split(","):
@@ -269,8 +276,8 @@ def search_runs(
     cursor: Sequence[Any] | None,
     mask: RunReadMask | None = None,
 ) -> RunPage:
-    """One page of runs with the data `mask` selects (None: everything); the cursor is
-    JSON-safe (the service puts it in the page token)."""
+    """One page of runs with the data `mask` selects (None: everything) and the stages of the
+    searched experiments; the cursor is JSON-safe (the service puts it in the page token)."""
     dialect = conn.dialect.name
     nulls = None if cursor is None else tuple(v is None for v in cursor)
     statements = _page_statements(
@@ -279,13 +286,16 @@ def search_runs(
     values = {} if cursor is None else {_cursor_param(i): v for i, v in enumerate(cursor)}
     # .all() fetches the rows in one call to the driver; iterating fetches them one by one.
     rows = list(conn.execute(statements.first.stmt, values).all())
-    found = _parse_stages(rows[0]._mapping[STAGES_LABEL]) if rows else None
     if statements.rest is not None and len(rows) <= limit:
         # A second statement sees a later snapshot: a run whose value turned NaN in between
         # would come back twice; it stays where the first statement put it.
         seen = {r.run_id for r in rows}
         rest = conn.execute(statements.rest.stmt, {ROOM: limit + 1 - len(rows)})
         rows += (r for r in rest if r.run_id not in seen)
+    if rows:
+        found = _parse_stages(rows[0]._mapping[STAGES_LABEL])
+    else:  # no row to carry them: one statement of their own
+        found = SqlExperimentRepository(conn).stages(experiment_ids)
     more = len(rows) > limit
     rows = rows[:limit]
     next_cursor = None
@@ -319,8 +329,12 @@ def _page_statements(
     by_value = bool(spec.order) and split_sort_key(spec.order[0][0])[0] != ATTRIBUTE
     statements = _two_part_query(page) if by_value else _single_query(page)
     first = statements.first
-    checked = _Part(first.stmt.add_columns(_stages_column(experiment_ids)), first.order)
-    statements = _Statements(checked, statements.rest)
+    # Every statement carries the stages: a page whose first statement returns no run may
+    # still get runs from the second.
+    statements = _Statements(
+        _with_stages(first, experiment_ids),
+        None if statements.rest is None else _with_stages(statements.rest, experiment_ids),
+    )
     if dialect != "postgresql":
         return statements
     rest = statements.rest

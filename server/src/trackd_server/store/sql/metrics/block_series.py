@@ -1,6 +1,6 @@
-"""Downsampling through metric_blocks (see summaries.py): a read touches one row per sealed
-block of 64 points, plus at most two partial blocks at the edges of a step range and the raw
-tail after the last sealed block (at most summaries.MAX_TAIL points).
+"""A downsampled series read through metric_blocks (see summaries.py): a read touches one row
+per sealed block of 64 points, plus at most two partial blocks at the edges of a step range and
+the raw tail after the last sealed block (at most summaries.MAX_TAIL points).
 
 The bucket rule it implements (docs/metrics-history.md): the series is cut into blocks of 64
 points by position; the blocks that have points in the step range, clipped to it, are the
@@ -23,9 +23,10 @@ from typing import Any, NamedTuple
 
 import sqlalchemy as sa
 
-from ...domain.entities import Metric
-from ..protocol import StepRange
-from .models import MetricRow, table_of
+from ....domain.entities import Metric
+from ...protocol import StepRange
+from ..models import MetricRow, table_of
+from ..rows import driver_rows
 from .summaries import BLOCK_COLUMNS, BLOCK_POINTS, BLOCKS, MAX_TAIL, last_block
 
 M = table_of(MetricRow).c
@@ -49,11 +50,7 @@ class BlockView:
 
 def _rows(conn: sa.Connection, stmt: sa.Select[Any]) -> list[Any]:
     # The driver's own tuples: cheaper than SQLAlchemy's Row objects for a thousand rows.
-    result = conn.execute(stmt)
-    try:
-        return list(result.cursor.fetchall())
-    finally:
-        result.close()
+    return driver_rows(conn.execute(stmt))
 
 
 def _raw_points() -> sa.Select[Any]:

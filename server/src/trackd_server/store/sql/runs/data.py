@@ -21,11 +21,11 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql
 
-from ...domain.entities import Metric, Param, Run, RunData, RunInfo, Tag
-from ..protocol import KeySelection, RunReadMask
-from .dialect import among
-from .metrics import driver_rows
-from .models import LatestMetricRow, ParamRow, RunTagRow, table_of
+from ....domain.entities import Metric, Param, Run, RunData, RunInfo, Tag
+from ...protocol import KeySelection, RunReadMask
+from ..dialect import among
+from ..models import LatestMetricRow, ParamRow, RunTagRow, table_of
+from ..rows import driver_rows
 
 RUN_TAGS = table_of(RunTagRow)
 PARAMS = table_of(ParamRow)

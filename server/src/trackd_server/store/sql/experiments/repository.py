@@ -7,13 +7,13 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from ...domain.entities import Experiment, LifecycleStage, Tag
-from ...domain.errors import AlreadyExists
-from ...domain.search import SearchSpec
-from .dialect import among, upsert
-from .filters import compile_experiment_filter
-from .keyset import SortKey, after, order_clauses
-from .models import ExperimentRow, ExperimentTagRow, table_of
+from ....domain.entities import Experiment, LifecycleStage, Tag
+from ....domain.errors import AlreadyExists
+from ....domain.search import SearchSpec
+from ..dialect import among, upsert
+from ..filters import compile_experiment_filter
+from ..keyset import SortKey, after, order_clauses
+from ..models import ExperimentRow, ExperimentTagRow, table_of
 
 EXPERIMENTS = table_of(ExperimentRow)
 EXPERIMENT_TAGS = table_of(ExperimentTagRow)

@@ -1,0 +1,1 @@
+"""The experiments aggregate: experiments and their tags."""

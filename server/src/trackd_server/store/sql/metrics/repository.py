@@ -1,0 +1,41 @@
+"""SQL persistence of metric points within a transaction: appends and history pages."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import sqlalchemy as sa
+
+from ....domain.entities import Metric
+from ...protocol import ALL_STEPS, HistoryColumns, StepRange
+from .append import append_points
+from .history import column_page, row_page
+
+
+class SqlMetricRepository:
+    def __init__(self, conn: sa.Connection) -> None:
+        self._conn = conn
+
+    def append(self, run_id: str, experiment_id: int, metrics: Sequence[Metric]) -> None:
+        append_points(self._conn, run_id, experiment_id, metrics)
+
+    def history(
+        self,
+        run_id: str,
+        key: str,
+        limit: int,
+        cursor: Sequence[Any] | None,
+        steps: StepRange = ALL_STEPS,
+    ) -> tuple[list[Metric], list[Any] | None]:
+        return row_page(self._conn, run_id, key, limit, cursor, steps)
+
+    def history_columns(
+        self,
+        run_id: str,
+        key: str,
+        limit: int,
+        cursor: Sequence[Any] | None,
+        steps: StepRange = ALL_STEPS,
+    ) -> tuple[HistoryColumns, list[Any] | None]:
+        return column_page(self._conn, run_id, key, limit, cursor, steps)
