@@ -112,7 +112,7 @@ def test_listing_over_http_json(local_artifact_server: ArtifactServer) -> None:
     assert reply.status_code == 200
     # Listings leave sha256 empty: S3 listings do not carry object metadata.
     assert reply.json()["files"] == [
-        {"path": "docs/readme.txt", "is_dir": False, "size": 5, "sha256": ""}
+        {"path": "docs/readme.txt", "is_dir": False, "size": "5", "sha256": ""}
     ]
     attack = httpx.get(base, params={"path": "../../etc"}, timeout=30)
     assert attack.status_code == 400

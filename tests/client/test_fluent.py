@@ -12,6 +12,7 @@ import pytest
 import trackd
 from trackd import RunStatus
 from trackd.exceptions import FailedPreconditionError, InvalidArgumentError, NotFoundError
+from trackd_server.cli import _parser as server_parser
 
 from .conftest import new_name
 
@@ -31,7 +32,9 @@ def test_tracking_uri(fluent_api: str, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("TRACKD_TRACKING_URI", "grpc://example.invalid:1")
     assert trackd.get_tracking_uri() == "grpc://example.invalid:1"
     monkeypatch.delenv("TRACKD_TRACKING_URI")
-    assert trackd.get_tracking_uri() == "grpc://127.0.0.1:50051"
+    # With nothing set, the address of a `trackd server` started with no flags.
+    defaults = server_parser().parse_args(["server"])
+    assert trackd.get_tracking_uri() == f"grpc://{defaults.host}:{defaults.port}"
     trackd.set_tracking_uri(fluent_api)
 
 

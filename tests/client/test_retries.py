@@ -26,12 +26,7 @@ from google.protobuf import descriptor_pool
 from trackd import _policy
 from trackd.exceptions import DeadlineExceededError, InvalidArgumentError, UnavailableError
 
-from tests.support.servers import (
-    ServerProcess,
-    free_port,
-    trackd_command,
-    wait_until_serving,
-)
+from tests.support.servers import ServerProcess, free_port, start_server
 
 from .grpc_proxy import GrpcProxy, proxy_to
 from .interceptors import Recorder
@@ -271,25 +266,7 @@ def _wait_until_stopped(pid: int, timeout: float = 10.0) -> None:
 
 
 def _serve_on(port: int, backend_url: str, workdir: Path) -> ServerProcess:
-    log_path = workdir / f"server-{port}-{free_port()}.log"
-    args = [
-        *trackd_command(),
-        "server",
-        "--backend-store-uri",
-        backend_url,
-        "--host",
-        "127.0.0.1",
-        "--port",
-        str(port),
-        "--http-port",
-        str(free_port()),
-        "--default-artifact-root",
-        str(workdir / "artifacts"),
-    ]
-    with log_path.open("wb") as log:
-        process = subprocess.Popen(args, stdout=log, stderr=subprocess.STDOUT, cwd=workdir)
-    wait_until_serving(port, process, log_path)
-    return ServerProcess(process, port, 0, log_path)
+    return start_server(backend_url, workdir, port=port)
 
 
 def test_call_survives_server_restart_without_ghost_runs(tmp_path: Path) -> None:

@@ -6,17 +6,21 @@ import pytest
 import trackd
 from trackd._transport import parse_tracking_uri
 from trackd.exceptions import InvalidArgumentError, UnavailableError
+from trackd_server.cli import _parser as server_parser
+
+# A grpc:// URI without a port means the port `trackd server` listens on with no flags.
+SERVER_PORT = server_parser().parse_args(["server"]).port
 
 
 @pytest.mark.parametrize(
     ("uri", "target", "tls"),
     [
-        ("grpc://127.0.0.1:50051", "127.0.0.1:50051", False),
-        ("grpc://tracking.example.com", "tracking.example.com:50051", False),
+        ("grpc://127.0.0.1:7001", "127.0.0.1:7001", False),
+        ("grpc://tracking.example.com", f"tracking.example.com:{SERVER_PORT}", False),
         ("GRPC://Host:1234", "host:1234", False),
         ("grpcs://tracking.example.com", "tracking.example.com:443", True),
         ("grpcs://tracking.example.com:8443/", "tracking.example.com:8443", True),
-        ("grpc://[::1]:50051", "[::1]:50051", False),
+        ("grpc://[::1]:7001", "[::1]:7001", False),
     ],
 )
 def test_parse_tracking_uri(uri: str, target: str, tls: bool) -> None:
@@ -24,7 +28,7 @@ def test_parse_tracking_uri(uri: str, target: str, tls: bool) -> None:
 
 
 @pytest.mark.parametrize(
-    "uri", ["http://127.0.0.1:5000", "127.0.0.1:50051", "grpc://", "grpc://host:notaport", ""]
+    "uri", ["http://127.0.0.1:5000", "127.0.0.1:7001", "grpc://", "grpc://host:notaport", ""]
 )
 def test_invalid_tracking_uri(uri: str) -> None:
     with pytest.raises(InvalidArgumentError) as caught:

@@ -7,8 +7,11 @@ its SHA-256, so Java <-> R agreement follows from Java <-> Python and Python <->
 
 from __future__ import annotations
 
+import bz2
+import gzip
 import hashlib
 import json
+import lzma
 import os
 import subprocess
 from pathlib import Path
@@ -46,12 +49,18 @@ def run_id(client: trackd.TrackingClient, unique_name: str) -> str:
 
 
 def make_tree(root: Path) -> dict[str, bytes]:
-    """Files that cross chunk boundaries, are empty, or have awkward names."""
+    """Files that cross chunk boundaries, are empty, have awkward names, or are compressed
+    (gzip as saveRDS writes it, bzip2, xz: R's file() would read them decompressed)."""
+    table = b"a,b\n1,2\n" * 1000
     contents = {
         "weights.bin": os.urandom(2 * 1024 * 1024 + 123),
         "empty.txt": b"",
         "sub/ü name 100%.txt": "grüße\n".encode(),
-        "sub/deeper/data.csv": b"a,b\n1,2\n" * 1000,
+        "sub/deeper/data.csv": table,
+        "compressed/model.rds": gzip.compress(table),
+        "compressed/data.csv.gz": gzip.compress(table),
+        "compressed/data.csv.bz2": bz2.compress(table),
+        "compressed/data.csv.xz": lzma.compress(table),
     }
     for rel, data in contents.items():
         path = root / rel

@@ -12,8 +12,8 @@ from pathlib import Path
 
 import trackd
 from trackd import _env
-from trackd_server.export import export_runs
-from trackd_server.export.progress import Progress
+from trackd.export import export_runs
+from trackd.export.progress import Progress
 
 from tests.export.conftest import run_export
 

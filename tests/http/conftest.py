@@ -69,15 +69,15 @@ def ok(response: httpx.Response) -> Any:
 
 def same(http_json: dict[str, Any], grpc_message: Message) -> None:
     """Field-by-field equality of an HTTP answer and a gRPC answer, plus our output form:
-    snake_case names and 64-bit integers as JSON numbers."""
+    snake_case names and 64-bit integers as strings (the proto3 JSON mapping)."""
     parsed = json_format.ParseDict(http_json, type(grpc_message)())
     assert json_format.MessageToDict(parsed, preserving_proto_field_name=True) == (
         json_format.MessageToDict(grpc_message, preserving_proto_field_name=True)
     )
-    assert_int64_are_numbers(http_json, grpc_message.DESCRIPTOR)
+    assert_int64_are_strings(http_json, grpc_message.DESCRIPTOR)
 
 
-def assert_int64_are_numbers(doc: Any, descriptor: Any) -> None:
+def assert_int64_are_strings(doc: Any, descriptor: Any) -> None:
     for field in descriptor.fields:
         if field.name not in doc:
             assert field.json_name not in doc, f"{field.json_name} is not snake_case"
@@ -85,10 +85,12 @@ def assert_int64_are_numbers(doc: Any, descriptor: Any) -> None:
         value = doc[field.name]
         values = value if field.is_repeated else [value]
         if field.type in (field.TYPE_INT64, field.TYPE_UINT64):
-            assert all(isinstance(v, int) for v in values), f"{field.name}={value!r}"
+            assert all(isinstance(v, str) and int(v) >= 0 for v in values), (
+                f"{field.name}={value!r}"
+            )
         elif field.message_type is not None:
             for item in values:
-                assert_int64_are_numbers(item, field.message_type)
+                assert_int64_are_strings(item, field.message_type)
 
 
 @pytest.fixture()

@@ -21,6 +21,7 @@ from trackd.v1 import artifact_service_pb2 as pb
 from trackd.v1 import artifact_service_pb2_grpc
 
 from tests.http.conftest import ok, request_id, same
+from tests.support.http_errors import status_error
 from tests.support.servers import ServerProcess
 
 
@@ -64,7 +65,7 @@ def put(http: httpx.Client, run_id: str, path: str, data: bytes, **headers: str)
 
 def error_of(response: httpx.Response, status: int) -> dict[str, Any]:
     assert response.status_code == status, response.text
-    return dict(response.json()["error"])
+    return status_error(response.json())
 
 
 def test_list_artifacts_equals_grpc(
@@ -91,7 +92,7 @@ def test_http_upload_reads_back_over_grpc_and_grpc_upload_over_http(
         "file": {
             "path": "model/weights.bin",
             "is_dir": False,
-            "size": len(data),
+            "size": str(len(data)),  # int64: a string in proto3 JSON
             "sha256": hashlib.sha256(data).hexdigest(),
         }
     }
@@ -122,7 +123,7 @@ def test_chunked_upload_needs_a_size(
     error = error_of(http.put(url, content=body(), headers={"X-Trackd-Sha256": sha}), 411)
     assert error["reason"] == "LENGTH_REQUIRED"
     headers = {"X-Trackd-Sha256": sha, "X-Trackd-Size": str(len(data))}
-    assert ok(http.put(url, content=body(), headers=headers))["file"]["size"] == len(data)
+    assert ok(http.put(url, content=body(), headers=headers))["file"]["size"] == str(len(data))
     assert grpc_download(artifacts, run_id, "chunked.bin") == data
 
 
@@ -278,7 +279,7 @@ def test_large_transfers_stream_in_bounded_memory(
             # A client that leaves halfway does not upset the server.
             with client.stream("GET", f"/v1/runs/{run_id}/artifacts/big.bin") as response:
                 next(response.iter_bytes())
-            assert ok(client.get(f"/v1/runs/{run_id}/artifacts"))["files"][0]["size"] == size
+            assert ok(client.get(f"/v1/runs/{run_id}/artifacts"))["files"][0]["size"] == str(size)
     finally:
         done.set()
         sampler.join()

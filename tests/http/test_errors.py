@@ -7,9 +7,11 @@ import uuid
 
 import httpx
 import pytest
+from trackd.v1 import run_pb2
 from trackd.v1 import run_service_pb2 as pb
 
 from tests.http.conftest import Stubs, request_id
+from tests.support.http_errors import status_error
 from tests.support.servers import ServerProcess
 
 MISSING_RUN = "0" * 32
@@ -18,11 +20,10 @@ MISSING_RUN = "0" * 32
 def error_of(response: httpx.Response, status: int, code: str) -> dict[str, object]:
     assert response.status_code == status, response.text
     assert response.headers["content-type"] == "application/json"
-    error = response.json()["error"]
-    assert set(error) == {"code", "http_status", "message", "reason", "metadata"}
-    assert (error["code"], error["http_status"]) == (code, status)
+    error = status_error(response.json())
+    assert error["code"] == code
     assert error["message"] and error["reason"]
-    return dict(error)
+    return error
 
 
 def test_missing_run_is_404_not_found(http: httpx.Client) -> None:
@@ -110,6 +111,11 @@ def test_same_request_id_for_another_request_is_failed_precondition(
         (b'{"key": "a", "value": {"x": 1}}', "INVALID_FIELD_VALUE", "value"),
         (b'{"key": "a", "step": [1]}', "INVALID_FIELD_VALUE", "step"),
         (b'{"key": "a", "request_id": "r", "requestId": "s"}', "DUPLICATE_FIELD", "request"),
+        (b'{"key": "a", "value": 1, "value": 2}', "DUPLICATE_FIELD", "'value' appears twice"),
+        (b'{"key": "a", "value": NaN}', "MALFORMED_JSON", '"NaN"'),
+        (b"[" * 100_000, "JSON_TOO_DEEP", "limit of 32 levels"),
+        (b"[" * 100_000 + b"]" * 100_000, "JSON_TOO_DEEP", "limit of 32 levels"),
+        (b'{"key": "a", "x": ' + b'{"y": ' * 40 + b"1" + b"}" * 41, "JSON_TOO_DEEP", "32"),
         (
             b'{"key": "a", "run_id": "ffffffffffffffffffffffffffffffff"}',
             "CONFLICTING_FIELD",
@@ -198,3 +204,23 @@ def test_server_keeps_serving_after_bad_requests(http: httpx.Client, server: Ser
     http.post("/v1/runs", content=b"\x00\x01garbage")
     assert http.get("/v1/experiments/0").json()["experiment"]["name"] == "Default"
     assert server.process.poll() is None
+
+
+def test_enum_number_outside_the_enum_is_400_and_changes_nothing(
+    http: httpx.Client, stubs: Stubs, run_id: str
+) -> None:
+    # proto3 enums are open: json_format alone would store 99, and UpdateRun answered 200.
+    for status in (99, "99", -1):
+        error = error_of(
+            http.patch(f"/v1/runs/{run_id}", json={"status": status}), 400, "INVALID_ARGUMENT"
+        )
+        assert error["reason"] == "INVALID_FIELD_VALUE"
+        assert "status" in str(error["message"]) and "RUN_STATUS_FINISHED" in str(error["message"])
+    info = stubs.runs.GetRun(pb.GetRunRequest(run_id=run_id)).run.info
+    assert info.status == run_pb2.RUN_STATUS_RUNNING
+
+
+def test_nesting_within_the_limit_is_read(http: httpx.Client, run_id: str) -> None:
+    # The deepest real request (a LogBatch) and strings full of brackets are not "deep".
+    body = {"metrics": [{"key": "[[[[{{{{" * 20, "value": 1, "step": 0}], "tags": []}
+    assert http.post(f"/v1/runs/{run_id}:logBatch", json=body).status_code == 200

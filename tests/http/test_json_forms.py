@@ -21,6 +21,7 @@ from trackd.v1 import (
 )
 
 from tests.http.conftest import Stubs, ok, request_id
+from tests.support.http_errors import status_error
 
 
 def _history(stubs: Stubs, run_id: str, key: str) -> list[run_pb2.Metric]:
@@ -61,7 +62,7 @@ def test_camel_case_and_snake_case_names_are_the_same_request(
     for info in (camel, snake):
         assert (info["experiment_id"], info["start_time"], info["user_id"]) == (
             experiment_id,
-            1700000000000,
+            "1700000000000",
             "u",
         )
     assert (camel["run_name"], snake["run_name"]) == ("camel", "snake")
@@ -107,8 +108,9 @@ def test_int64_spellings(
 def test_non_integral_int64_is_400(http: httpx.Client, run_id: str, bad: object) -> None:
     reply = http.post(f"/v1/runs/{run_id}/metrics", json={"key": "x", "value": 1, "step": bad})
     assert reply.status_code == 400, reply.text
-    assert reply.json()["error"]["code"] == "INVALID_ARGUMENT"
-    assert "step" in reply.json()["error"]["message"]
+    error = status_error(reply.json())
+    assert error["code"] == "INVALID_ARGUMENT"
+    assert "step" in error["message"]
 
 
 def test_non_finite_doubles_round_trip(http: httpx.Client, stubs: Stubs, run_id: str) -> None:
@@ -125,16 +127,18 @@ def test_non_finite_doubles_round_trip(http: httpx.Client, stubs: Stubs, run_id:
     assert [m["value"] for m in body["metrics"]] == ["NaN", "Infinity", "-Infinity", 1.5, 2.5]
 
 
-def test_bare_nan_tokens_are_tolerated(http: httpx.Client, stubs: Stubs, run_id: str) -> None:
-    # Python's json.dumps writes NaN/Infinity without quotes; we read them as the strings.
-    ok(http.post(f"/v1/runs/{run_id}/metrics", content=b'{"key": "bare", "value": NaN, "step": 0}'))
-    ok(
-        http.post(
-            f"/v1/runs/{run_id}/metrics", content=b'{"key": "bare", "value": -Infinity, "step": 1}'
-        )
-    )
-    got = [p.value for p in _history(stubs, run_id, "bare")]
-    assert math.isnan(got[0]) and got[1] == -math.inf
+@pytest.mark.parametrize("token", ["NaN", "Infinity", "-Infinity"])
+def test_bare_nan_tokens_are_refused(
+    http: httpx.Client, stubs: Stubs, run_id: str, token: str
+) -> None:
+    # Python's json.dumps writes NaN/Infinity without quotes; that is not JSON, and a client
+    # that means the number must send the string ("NaN"), which every JSON library can.
+    body = f'{{"key": "bare", "value": {token}, "step": 0}}'.encode()
+    reply = http.post(f"/v1/runs/{run_id}/metrics", content=body)
+    error = status_error(reply.json())
+    assert (reply.status_code, error["reason"]) == (400, "MALFORMED_JSON")
+    assert f'"{token}"' in error["message"]
+    assert _history(stubs, run_id, "bare") == []
 
 
 def test_enums_by_full_name_short_name_or_number(

@@ -35,7 +35,7 @@ def test_log_metric_then_history_equals_grpc(http: httpx.Client, stubs: Stubs, r
         ),
     )
     assert [m["value"] for m in body["metrics"]] == [0.5, "NaN", "Infinity", "-Infinity", 1e-300]
-    assert [m["step"] for m in body["metrics"]] == [0, 1, 2, 3, 4]
+    assert [m["step"] for m in body["metrics"]] == ["0", "1", "2", "3", "4"]
 
 
 def test_history_pages_from_query_parameters(http: httpx.Client, stubs: Stubs, run_id: str) -> None:
@@ -67,7 +67,7 @@ def test_history_pages_from_query_parameters(http: httpx.Client, stubs: Stubs, r
             ),
         )
         assert len(body["metrics"]) <= 3
-        steps += [m["step"] for m in body["metrics"]]
+        steps += [int(m["step"]) for m in body["metrics"]]
         token = body["next_page_token"]
         if not token:
             break
@@ -95,4 +95,4 @@ def test_large_step_and_timestamp_round_trip_exactly(
     )
     assert (reply.metrics[0].step, reply.metrics[0].timestamp) == (big, big)
     body = ok(http.get(f"/v1/runs/{run_id}/metrics:history", params={"metric_key": "big"}))
-    assert body["metrics"][0]["step"] == big and not math.isnan(body["metrics"][0]["value"])
+    assert body["metrics"][0]["step"] == str(big) and not math.isnan(body["metrics"][0]["value"])

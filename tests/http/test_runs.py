@@ -29,7 +29,7 @@ def test_create_run_matches_grpc_read(http: httpx.Client, stubs: Stubs, experime
     )
     info = body["run"]["info"]
     assert info["run_name"] == "http-run"
-    assert info["start_time"] == 1700000000000
+    assert info["start_time"] == "1700000000000"
     assert info["status"] == "RUN_STATUS_RUNNING"
     assert "end_time" not in info  # optional and unset: absent, not 0
     same(body, pb.CreateRunResponse(run=_get(stubs, info["run_id"]).run))
@@ -62,7 +62,7 @@ def test_get_run_equals_grpc(http: httpx.Client, stubs: Stubs, run_id: str) -> N
     body = ok(http.get(f"/v1/runs/{run_id}"))
     same(body, _get(stubs, run_id))
     assert body["run"]["data"]["metrics"] == [
-        {"key": "loss", "value": 0.5, "timestamp": 1700000000123, "step": 3}
+        {"key": "loss", "value": 0.5, "timestamp": "1700000000123", "step": "3"}
     ]
 
 
@@ -78,7 +78,7 @@ def test_update_run_sets_status_and_end_time(http: httpx.Client, stubs: Stubs, r
         )
     )
     assert body["run_info"]["status"] == "RUN_STATUS_FINISHED"
-    assert body["run_info"]["end_time"] == 1800000000000
+    assert body["run_info"]["end_time"] == "1800000000000"
     same(body, pb.UpdateRunResponse(run_info=_get(stubs, run_id).run.info))
 
 

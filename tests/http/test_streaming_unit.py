@@ -15,6 +15,8 @@ from trackd_server.api.http.streaming import MAX_CHUNK_BYTES
 from trackd_server.api.http.transcoder import HttpRequest, Transcoder
 from trackd_server.domain import errors
 
+from tests.support.http_errors import status_error
+
 _F = descriptor_pb2.FieldDescriptorProto
 PACKAGE = "trackdtest.stream.v1"
 
@@ -133,7 +135,7 @@ def test_raw_body_round_trip_on_a_service_the_gateway_never_saw() -> None:
     assert response.status == 200, response.body
     assert json.loads(response.body) == {
         "name": "a/b c.bin",
-        "size": len(data),
+        "size": str(len(data)),
         "digest": "d1",
         "pinned": True,
         "request_id": "rid-1",
@@ -191,14 +193,14 @@ def test_description_fields_from_query_headers_and_path_must_agree() -> None:
     ]:
         response = transcoder.handle(HttpRequest("PUT", "/v1/blobs/q", query, headers, b"ab"))
         assert response.status == 400, response.body
-        assert json.loads(response.body)["error"]["reason"] == "CONFLICTING_FIELD"
+        assert status_error(json.loads(response.body))["reason"] == "CONFLICTING_FIELD"
     no_size = transcoder.handle(HttpRequest("PUT", "/v1/blobs/q", "", [], b"ab"))
-    assert (no_size.status, json.loads(no_size.body)["error"]["reason"]) == (
+    assert (no_size.status, status_error(json.loads(no_size.body))["reason"]) == (
         411,
         "LENGTH_REQUIRED",
     )
     bad = transcoder.handle(HttpRequest("PUT", "/v1/blobs/q", "", [("Content-Length", "3")], b"ab"))
-    error = json.loads(bad.body)["error"]
+    error = status_error(json.loads(bad.body))
     assert bad.status == 400 and "X-Trackd-Size" in error["message"]
 
 
@@ -212,7 +214,7 @@ def test_download_errors_come_before_any_content() -> None:
 def test_streaming_rpc_of_another_shape_is_501() -> None:
     transcoder = Transcoder([ServiceBinding(SERVICE, _Blobs())])
     response = transcoder.handle(_request("POST", "/v1/names", b"{}"))
-    error = json.loads(response.body)["error"]
+    error = status_error(json.loads(response.body))
     assert (response.status, error["reason"]) == (501, "STREAMING_OVER_HTTP")
     assert transcoder.streaming_kind("POST", "/v1/names") is None
     assert transcoder.streaming_kind("PUT", "/v1/blobs/x") == "upload"

@@ -10,14 +10,18 @@ from typing import Any
 
 import pytest
 from google.api import annotations_pb2
-from google.protobuf import descriptor_pb2, descriptor_pool, message_factory
+from google.protobuf import descriptor_pb2, descriptor_pool, json_format, message_factory
+from google.rpc import code_pb2, status_pb2
 from trackd.v1 import run_service_pb2 as pb
 from trackd.v1 import run_service_pb2_grpc
+from trackd_server.api.errors import status_of
 from trackd_server.api.http.errors import HTTP_STATUS_BY_CODE
 from trackd_server.api.http.routes import compile_template, routes_for
 from trackd_server.api.http.services import ServiceBinding, bind_servicers, generated_services
 from trackd_server.api.http.transcoder import HttpRequest, Transcoder
 from trackd_server.domain import errors
+
+from tests.support.http_errors import ERROR_INFO, status_error
 
 
 def test_every_annotated_rpc_has_a_route() -> None:
@@ -128,14 +132,14 @@ def test_a_new_service_is_reachable_without_handler_code() -> None:
         transcoder, "GET", "/v1/echo/a%2Fb", "count=1e%2B05&words=x&words=y&loud=true"
     )
     assert status == 200
-    assert body == {"inner": {"id": "a/b"}, "count": 100000, "words": ["x", "y"], "loud": True}
+    assert body == {"inner": {"id": "a/b"}, "count": "100000", "words": ["x", "y"], "loud": True}
     status, body = _call(transcoder, "PUT", "/v1/echo/i:put", "words=w", b'{"id": "p"}')
     assert status == 200
     assert (
         body["payload"] == {"id": "p"} and body["words"] == ["w"] and body["inner"] == {"id": "i"}
     )
     status, body = _call(transcoder, "GET", "/v1/echo/x", "inner=1")
-    assert status == 400 and body["error"]["reason"] == "UNKNOWN_FIELD"
+    assert status == 400 and status_error(body)["reason"] == "UNKNOWN_FIELD"
 
 
 class _Failing(run_service_pb2_grpc.RunServiceServicer):
@@ -164,27 +168,32 @@ def test_domain_errors_map_to_http_statuses(error: errors.TrackdError, status: i
     got_status, body = _call(transcoder, "GET", "/v1/runs/r")
     assert got_status == status
     assert body == {
-        "error": {
-            "code": error.code,
-            "http_status": status,
-            "message": error.message,
-            "reason": error.reason,
-            "metadata": error.metadata,
-        }
+        "code": code_pb2.Code.Value(error.code),
+        "message": error.message,
+        "details": [
+            {
+                "@type": ERROR_INFO,
+                "reason": error.reason,
+                "domain": "trackd.io",
+                "metadata": error.metadata,
+            }
+        ],
     }
+    # The very Status the gRPC interceptor sends for the same error.
+    assert json_format.ParseDict(body, status_pb2.Status()) == status_of(error)
 
 
 def test_unexpected_exception_is_a_json_500_without_internals() -> None:
     transcoder = Transcoder(bind_servicers([_Failing(RuntimeError("secret detail"))]))
     status, body = _call(transcoder, "GET", "/v1/runs/r")
-    assert status == 500 and body["error"]["code"] == "INTERNAL"
-    assert "secret" not in body["error"]["message"]
+    assert status == 500 and status_error(body)["code"] == "INTERNAL"
+    assert "secret" not in status_error(body)["message"]
 
 
 def test_unimplemented_rpc_is_501() -> None:
     transcoder = Transcoder(bind_servicers([_Failing(RuntimeError())]))
     status, body = _call(transcoder, "POST", "/v1/runs:search", body=b"{}")
-    assert (status, body["error"]["code"]) == (501, "UNIMPLEMENTED")
+    assert (status, status_error(body)["code"]) == (501, "UNIMPLEMENTED")
 
 
 def test_status_mapping_matches_google() -> None:

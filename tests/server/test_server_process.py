@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import os
+import re
 import signal
-import socket
 import subprocess
+import sys
 import threading
 import time
 import uuid
@@ -41,11 +42,12 @@ from trackd.v1 import (
     run_service_pb2_grpc as run_grpc,
 )
 from trackd_server import __version__
+from trackd_server.cli import _parser
 from trackd_server.store.sql.models import Base
 from trackd_server.store.sql.store import SqlStore, alembic_config
 
 from tests.support.postgres import create_database, drop_database
-from tests.support.servers import ServerProcess, start_server, trackd_command
+from tests.support.servers import ServerProcess, free_port, start_server, trackd_command
 
 
 def test_version() -> None:
@@ -87,38 +89,51 @@ def test_db_upgrade_command(pg_admin_url: str, tmp_path: Path) -> None:
         drop_database(pg_admin_url, name)
 
 
-def wait_until_bindable(ports: tuple[int, ...], timeout: float = 120) -> None:
-    """The default ports lie in Linux's ephemeral range: an earlier test's outgoing connection
-    may hold one in TIME-WAIT for up to a minute."""
-    deadline = time.monotonic() + timeout
-    for port in ports:
-        while True:
-            with socket.socket() as sock:
-                sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-                try:
-                    sock.bind(("127.0.0.1", port))
-                    break
-                except OSError:
-                    if time.monotonic() > deadline:
-                        raise
-            time.sleep(1)
+def test_default_addresses_match_the_docs_and_the_clients_default() -> None:
+    """With no flags `trackd server` serves the gRPC and HTTP/JSON ports that docs/server.md's
+    flag table names, on ./trackd.db, and a client with no URI finds it there. Read from the
+    parser rather than by binding the ports: a developer's `make run` may hold them while the
+    tests run."""
+    docs = (Path(__file__).parents[2] / "docs" / "server.md").read_text()
+    documented = {
+        flag: int(port) for flag, port in re.findall(r"^\| `--([a-z-]+)` \| `(\d+)` \|", docs, re.M)
+    }
+    defaults = _parser().parse_args(["server"])
+    assert defaults.host == "127.0.0.1"
+    assert (defaults.port, defaults.http_port) == (documented["port"], documented["http-port"])
+    assert defaults.backend_store_uri == "sqlite:///trackd.db"
+    environment = {k: v for k, v in os.environ.items() if k != "TRACKD_TRACKING_URI"}
+    done = subprocess.run(
+        [sys.executable, "-c", "import trackd; print(trackd.TrackingClient().tracking_uri)"],
+        capture_output=True,
+        text=True,
+        check=True,
+        env=environment,
+    )
+    assert done.stdout.strip() == f"grpc://{defaults.host}:{defaults.port}"
 
 
 def test_defaults_serve_sqlite_in_working_directory(tmp_path: Path) -> None:
-    """`trackd server` with no flags: 127.0.0.1:50051, ./trackd.db, and it prints the URI."""
-    wait_until_bindable((50051, 50052))
+    """`trackd server` with only its ports given (free ones): ./trackd.db, the Default
+    experiment, and it prints the URIs."""
+    port, http_port = free_port(), free_port()
     log = (tmp_path / "server.log").open("w")
     process = subprocess.Popen(
-        [*trackd_command(), "server"], cwd=tmp_path, stdout=subprocess.PIPE, stderr=log, text=True
+        [*trackd_command(), "server", "--port", str(port), "--http-port", str(http_port)],
+        cwd=tmp_path,
+        stdout=subprocess.PIPE,
+        stderr=log,
+        text=True,
     )
     try:
         assert process.stdout is not None
         first_line = process.stdout.readline().strip()
-        assert first_line == "trackd serving at grpc://127.0.0.1:50051", (
+        assert first_line == f"trackd serving at grpc://127.0.0.1:{port}", (
             tmp_path / "server.log"
         ).read_text()
+        assert process.stdout.readline().strip() == f"HTTP/JSON at http://127.0.0.1:{http_port}"
         assert (tmp_path / "trackd.db").exists()
-        with grpc.insecure_channel("127.0.0.1:50051") as channel:
+        with grpc.insecure_channel(f"127.0.0.1:{port}") as channel:
             stub = exp_grpc.ExperimentServiceStub(channel)
             assert (
                 stub.GetExperiment(exp_pb.GetExperimentRequest(experiment_id="0")).experiment.name
@@ -167,6 +182,7 @@ def test_graceful_shutdown_finishes_in_flight_calls(sqlite_url: str, tmp_path: P
             metrics=[run_pb2.Metric(key=f"m{i % 50}", value=i, step=i) for i in range(1000)],
         )
         results: list[object] = []
+        first_call_done = threading.Event()
 
         def log_many() -> None:
             for _ in range(30):
@@ -176,10 +192,13 @@ def test_graceful_shutdown_finishes_in_flight_calls(sqlite_url: str, tmp_path: P
                 except grpc.RpcError as exc:
                     results.append(exc.code())
                     return
+                finally:
+                    first_call_done.set()
 
         thread = threading.Thread(target=log_many)
         thread.start()
-        time.sleep(0.5)
+        # SIGTERM once a call has been accepted and completed, while the next is in flight.
+        assert first_call_done.wait(timeout=60)
         assert server.stop(signal.SIGTERM) == 0
         thread.join()
     # Every call the server accepted completed; later ones were refused, none half-done.

@@ -78,10 +78,12 @@ def wait_until_serving(
 
 
 def start_server(
-    backend_url: str, workdir: Path, *extra_args: str, workers: int = 1
+    backend_url: str, workdir: Path, *extra_args: str, workers: int = 1, port: int | None = None
 ) -> ServerProcess:
-    port, http_port = free_port(), free_port()
-    log_path = workdir / f"server-{port}.log"
+    """Starts a server on free ports (or on gRPC `port`, to restart one where it was) and
+    waits until it serves."""
+    port, http_port = port or free_port(), free_port()
+    log_path = workdir / f"server-{port}-{time.monotonic_ns()}.log"
     args = [
         *trackd_command(),
         "server",

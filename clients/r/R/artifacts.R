@@ -5,8 +5,11 @@
 
 # SHA-256 of a local file as 64 hex characters, read in pieces by openssl.
 file_sha256 <- function(path) {
+  # raw = TRUE: without it file() sees a gzip, bzip2 or xz file (saveRDS's, any .gz) and
+  # hands over its decompressed bytes, whose hash is not the file's, so every transfer of a
+  # compressed file failed its checksum.
   # The digest's raw bytes as lowercase hex (as.character() would keep class "hash").
-  paste(unclass(openssl::sha256(file(path))), collapse = "")
+  paste(unclass(openssl::sha256(file(path, raw = TRUE))), collapse = "")
 }
 
 # `a/b` from its parts, without empty parts or stray slashes.

@@ -46,6 +46,16 @@ NULL
   )
 }
 
+# gRPC code names by number (google/rpc/code.proto): the error body's `code` is
+# the number, `.grpc_code_names[code + 1]` its name.
+.grpc_code_names <- c(
+  "OK", "CANCELLED", "UNKNOWN", "INVALID_ARGUMENT", "DEADLINE_EXCEEDED", "NOT_FOUND",
+  "ALREADY_EXISTS", "PERMISSION_DENIED", "RESOURCE_EXHAUSTED", "FAILED_PRECONDITION",
+  "ABORTED", "OUT_OF_RANGE", "UNIMPLEMENTED", "INTERNAL", "UNAVAILABLE", "DATA_LOSS",
+  "UNAUTHENTICATED"
+)
+.error_info_type <- "type.googleapis.com/google.rpc.ErrorInfo"
+
 # Builds (does not signal) a classed trackd condition.
 trackd_condition <- function(code, message, reason = code, http_status = NA_integer_,
                              metadata = list(), call = NULL) {
@@ -78,19 +88,26 @@ conditionMessage.trackd_error <- function(c) {
   }
 }
 
-# The condition for an HTTP error response: from trackd's JSON error body when
-# there is one, else from the status alone.
+# The condition for an HTTP error response: from trackd's error body (a
+# google.rpc.Status as JSON: numeric `code`, `message`, `details` holding a
+# google.rpc.ErrorInfo with `reason` and `metadata`) when there is one, else
+# from the status alone.
 error_from_response <- function(status, body_text, what) {
   doc <- tryCatch(jsonlite::fromJSON(body_text, simplifyVector = FALSE),
                   error = function(e) NULL)
-  err <- if (is.list(doc)) doc$error else NULL
-  if (is.list(err) && is.character(err$code)) {
+  number <- if (is.list(doc)) doc$code else NULL
+  if (is.numeric(number) && length(number) == 1 && number >= 0 &&
+      number < length(.grpc_code_names)) {
+    code <- .grpc_code_names[[number + 1]]
+    infos <- Filter(function(d) is.list(d) && identical(d[["@type"]], .error_info_type),
+                    doc$details %||% list())
+    info <- if (length(infos) > 0) infos[[1]] else list()
     return(trackd_condition(
-      code = err$code,
-      message = err$message %||% "",
-      reason = err$reason %||% err$code,
+      code = code,
+      message = doc$message %||% "",
+      reason = info$reason %||% code,
       http_status = status,
-      metadata = err$metadata %||% list()
+      metadata = info$metadata %||% list()
     ))
   }
   snippet <- substr(gsub("\\s+", " ", body_text), 1, 200)

@@ -1,5 +1,11 @@
 """The `trackd` command: `trackd server`, `trackd db upgrade URI`, `trackd runs export`,
-`trackd --version`."""
+`trackd --version`.
+
+`pip install trackd` installs this command without the server's dependencies (those come with
+the `[server]` extra). So this module imports only the standard library at the top: `--help`,
+`--version` and `runs export` (a client, in the client package) work on a client-only
+install, and `server` and `db` say which extra they need instead of failing on an import.
+"""
 
 from __future__ import annotations
 
@@ -10,7 +16,6 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from . import __version__
-from .runtime import ServerConfig, run_server, upgrade_database
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 50051
@@ -20,11 +25,16 @@ DEFAULT_ARTIFACTS = "trackd-artifacts"
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="trackd", description="trackd experiment tracking")
+    parser = argparse.ArgumentParser(
+        prog="trackd",
+        description="trackd experiment tracking",
+        epilog="`server` and `db` need the server extra (pip install 'trackd[server]'); "
+        "`runs export` needs only the client (Parquet: pip install 'trackd[parquet]').",
+    )
     parser.add_argument("--version", action="version", version=f"trackd {__version__}")
     commands = parser.add_subparsers(dest="command", required=True)
 
-    server = commands.add_parser("server", help="serve the tracking API")
+    server = commands.add_parser("server", help="serve the tracking API (needs the server extra)")
     server.add_argument(
         "--backend-store-uri",
         default=DEFAULT_STORE,
@@ -81,7 +91,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     server.add_argument("--log-level", default="INFO", help="logging level (default: %(default)s)")
 
-    db = commands.add_parser("db", help="database maintenance")
+    db = commands.add_parser("db", help="database maintenance (needs the server extra)")
     db_commands = db.add_subparsers(dest="db_command", required=True)
     upgrade = db_commands.add_parser("upgrade", help="bring a database's schema to this version")
     upgrade.add_argument("uri", help="the backend store URI")
@@ -120,12 +130,27 @@ def _artifact_settings(destination: str | None, root: str | None) -> tuple[str, 
     return resolved_destination, _artifact_root(root) if root else resolved_destination
 
 
+SERVER_EXTRA_HINT = "pip install 'trackd[server]'"
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     if args.command == "runs":
         return _export(args)
+    try:
+        from . import runtime
+    except ModuleNotFoundError as exc:
+        # A module of ours missing is a broken install, not a missing extra.
+        if (exc.name or "").split(".")[0] in ("trackd", "trackd_server"):
+            raise
+        print(
+            f"trackd {args.command}: needs the server extra ({exc.name} is not installed): "
+            f"{SERVER_EXTRA_HINT}",
+            file=sys.stderr,
+        )
+        return 2
     if args.command == "db":
-        upgrade_database(args.uri)
+        runtime.upgrade_database(args.uri)
         print(f"database at {args.uri} is at the latest schema revision")
         return 0
     logging.basicConfig(
@@ -137,7 +162,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("--workers must be at least 1", file=sys.stderr)
         return 2
     destination, root = _artifact_settings(args.artifacts_destination, args.default_artifact_root)
-    config = ServerConfig(
+    config = runtime.ServerConfig(
         store_uri=args.backend_store_uri,
         host=args.host,
         port=args.port,
@@ -149,19 +174,18 @@ def main(argv: Sequence[str] | None = None) -> int:
         threads=args.threads,
         shutdown_grace=args.shutdown_grace,
     )
-    return run_server(config)
+    return runtime.run_server(config)
 
 
 def _export(args: argparse.Namespace) -> int:
-    # Imported here: the client side of the package is not needed to serve.
-    from trackd import _env
+    # Imported here, and only the client's public API: serving does not need the client side.
     from trackd.exceptions import TrackdError
+    from trackd.export import export_runs
 
-    from .export import export_runs
-
-    uri = args.tracking_uri or _env.get_tracking_uri()
     try:
-        count = export_runs(uri, args.experiment, args.output, args.format, args.filter)
+        count = export_runs(
+            args.tracking_uri, args.experiment, args.output, args.format, args.filter
+        )
     except (TrackdError, ImportError) as exc:
         print(f"trackd runs export: {exc}", file=sys.stderr)
         return 1

@@ -7,6 +7,7 @@ import logging
 import multiprocessing
 import os
 import signal
+import socket
 import sys
 import threading
 from dataclasses import dataclass
@@ -41,6 +42,11 @@ class ServerConfig:
     s3_endpoint_url: str = ""
     threads: int = 16
     shutdown_grace: float = 30.0
+
+    @property
+    def share_port(self) -> bool:
+        """Only --workers shares the ports (SO_REUSEPORT) between processes."""
+        return self.workers > 1
 
     @property
     def grpc_address(self) -> str:
@@ -79,6 +85,27 @@ def _artifact_store(config: ServerConfig, at_start: bool = False) -> ArtifactSto
     return artifacts
 
 
+def check_ports_free(config: ServerConfig) -> None:
+    """SystemExit naming the port when something already listens on the gRPC or HTTP port.
+
+    Probed with a plain bind (no SO_REUSEPORT), which fails even when the other listener
+    allowed sharing: with --workers our own processes share the port, but never with a server
+    that was there before (two servers on two databases answering in turn)."""
+    family = socket.AF_INET6 if ":" in config.host else socket.AF_INET
+    for what, port in (("gRPC", config.port), ("HTTP/JSON", config.http_port)):
+        if not port:
+            continue
+        with socket.socket(family, socket.SOCK_STREAM) as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            try:
+                probe.bind((config.host, port))
+            except OSError as exc:
+                raise SystemExit(
+                    f"trackd: cannot listen for {what} on {config.host}:{port}: {exc.strerror}"
+                    " (is another trackd server running there? choose another port)"
+                ) from None
+
+
 def _prepare(config: ServerConfig) -> None:
     """Schema and shared state, once, before any worker serves."""
     artifacts = _artifact_store(config, at_start=True)
@@ -93,14 +120,20 @@ def _prepare(config: ServerConfig) -> None:
 def _start_http(config: ServerConfig, servicers: list[object]) -> Any:
     if not config.http_port:
         return None
-    return http.serve(servicers, config.host, config.http_port, max_workers=config.threads)
+    return http.serve(
+        servicers,
+        config.host,
+        config.http_port,
+        max_workers=config.threads,
+        share_port=config.share_port,
+    )
 
 
 def _serve(config: ServerConfig, ready: Any = None) -> int:
     """Serves until SIGTERM/SIGINT, then lets in-flight calls finish."""
     store = SqlStore(config.store_uri, pool_size=config.threads, max_overflow=config.threads)
     services = build_services(store, config.artifact_root, _artifact_store(config))
-    grpc_server = GrpcServer(services, config.grpc_address, config.threads)
+    grpc_server = GrpcServer(services, config.grpc_address, config.threads, config.share_port)
     http_server = _start_http(config, grpc_server.servicers)
     settle_heap()
     stopping = threading.Event()
@@ -165,6 +198,7 @@ def _worker_main(config: ServerConfig, ready: Any) -> None:
 
 
 def run_server(config: ServerConfig) -> int:
+    check_ports_free(config)
     _prepare(config)
     if config.workers == 1:
         return _serve(config)

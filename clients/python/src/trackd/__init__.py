@@ -9,7 +9,7 @@ Two ways in, like MLflow:
 Both return the dataclasses of `trackd.entities` and raise the `trackd.exceptions` classes.
 """
 
-from importlib.metadata import PackageNotFoundError
+from importlib.metadata import PackageNotFoundError as _PackageNotFoundError
 from importlib.metadata import version as _dist_version
 
 from trackd._async_logging import AsyncLoggingError, PendingWrite
@@ -86,7 +86,7 @@ from trackd.fluent import (
 
 try:
     __version__ = _dist_version("trackd")
-except PackageNotFoundError:  # running from a source tree that is not installed
+except _PackageNotFoundError:  # running from a source tree that is not installed
     __version__ = "0+unknown"
 
 __all__ = [

@@ -21,6 +21,7 @@ from trackd._async_logging import (
     MAX_TAGS,
     AsyncLogger,
     PendingWrite,
+    WriteId,
 )
 from trackd._transport import Transport
 from trackd.entities import Metric, Param, RunTag
@@ -191,7 +192,11 @@ class RunWriteMethods:
         metrics: Sequence[Metric],
         params: Sequence[Param],
         tags: Sequence[RunTag],
+        writer_id: str = "",
+        write_ids: Sequence[WriteId] = (),
     ) -> None:
+        """Sends the items in LogBatch requests within the server's limits. The asynchronous
+        logger's batches fit in one request and name the ids of the writes they carry."""
         metric_msgs = [_convert.metric_to_proto(m) for m in metrics]
         param_msgs = [_convert.param_to_proto(p) for p in params]
         tag_msgs = [_convert.tag_to_proto(t) for t in tags]
@@ -207,4 +212,15 @@ class RunWriteMethods:
                 params=param_msgs[i * MAX_PARAMS : (i + 1) * MAX_PARAMS],
                 tags=tag_msgs[i * MAX_TAGS : (i + 1) * MAX_TAGS],
             )
+            if write_ids:
+                request.writes.writer_id = writer_id
+                request.writes.writes.extend(
+                    run_pb.BatchWrite(
+                        sequence=w.sequence,
+                        metric_count=w.metrics,
+                        param_count=w.params,
+                        tag_count=w.tags,
+                    )
+                    for w in write_ids
+                )
             self._transport.call(lambda s: s.runs.LogBatch, request)

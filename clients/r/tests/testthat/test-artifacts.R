@@ -40,6 +40,30 @@ test_that("a file logged from R lists and downloads byte for byte", {
   trackd_end_run()
 })
 
+test_that("compressed files (saveRDS, gzip, bzip2, xz) upload and download as they are", {
+  local_experiment()
+  run <- trackd_start_run()
+  src <- withr::local_tempdir()
+  saveRDS(mtcars, file.path(src, "model.rds"))  # gzip-compressed, as saveRDS writes by default
+  for (kind in c("gzip", "bzip2", "xz")) {
+    con <- switch(kind, gzip = gzfile, bzip2 = bzfile, xz = xzfile)(file.path(src, kind), "wb")
+    writeLines(rep("a,b,c", 1000), con)
+    close(con)
+  }
+  written <- trackd_log_artifact(src, artifact_path = "packed")
+  expect_setequal(written, paste0("packed/", c("model.rds", "gzip", "bzip2", "xz")))
+  sizes <- trackd_list_artifacts("packed")
+  expect_equal(sizes$file_size, file.size(file.path(src, basename(sizes$path))))
+
+  dst <- withr::local_tempdir()
+  local <- trackd_download_artifacts("packed", dst_path = dst)
+  for (f in c("model.rds", "gzip", "bzip2", "xz")) {
+    expect_true(same_bytes(file.path(src, f), file.path(local, f)))
+  }
+  expect_equal(readRDS(file.path(local, "model.rds")), mtcars)
+  trackd_end_run()
+})
+
 test_that("a directory uploads with its layout and downloads whole", {
   local_experiment()
   run <- trackd_start_run()

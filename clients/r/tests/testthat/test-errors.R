@@ -42,9 +42,15 @@ test_that("every error code of the HTTP mapping has its class", {
              PERMISSION_DENIED = 403, UNAUTHENTICATED = 401, RESOURCE_EXHAUSTED = 429,
              UNAVAILABLE = 503, INTERNAL = 500, UNIMPLEMENTED = 501, DEADLINE_EXCEEDED = 504,
              ABORTED = 409)
+  numbers <- c(INVALID_ARGUMENT = 3, FAILED_PRECONDITION = 9, NOT_FOUND = 5, ALREADY_EXISTS = 6,
+               PERMISSION_DENIED = 7, UNAUTHENTICATED = 16, RESOURCE_EXHAUSTED = 8,
+               UNAVAILABLE = 14, INTERNAL = 13, UNIMPLEMENTED = 12, DEADLINE_EXCEEDED = 4,
+               ABORTED = 10)
   for (code in names(codes)) {
-    body <- sprintf('{"error": {"code": "%s", "http_status": %d, "message": "m", "reason": "R_%s", "metadata": {"k": "v"}}}',
-                    code, codes[[code]], code)
+    body <- sprintf(paste0('{"code": %d, "message": "m", "details": [{"@type": ',
+                           '"type.googleapis.com/google.rpc.ErrorInfo", "reason": "R_%s", ',
+                           '"domain": "trackd.io", "metadata": {"k": "v"}}]}'),
+                    numbers[[code]], code)
     cond <- trackd:::error_from_response(codes[[code]], body, "GET /x")
     expect_identical(class(cond), c(paste0("trackd_error_", tolower(code)), "trackd_error", "error", "condition"))
     expect_equal(cond$reason, paste0("R_", code))

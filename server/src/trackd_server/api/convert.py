@@ -7,6 +7,8 @@ from collections.abc import Iterable
 from trackd.v1 import common_pb2, experiment_pb2, run_pb2, run_service_pb2
 
 from ..domain.entities import (
+    BatchWrite,
+    BatchWrites,
     Experiment,
     LifecycleStage,
     Metric,
@@ -107,6 +109,19 @@ def params_from_proto(params: Iterable[run_pb2.Param]) -> list[Param]:
 
 def metrics_from_proto(metrics: Iterable[run_pb2.Metric]) -> list[Metric]:
     return [Metric(m.key, m.value, m.timestamp, m.step) for m in metrics]
+
+
+def batch_writes_from_proto(request: run_service_pb2.LogBatchRequest) -> BatchWrites | None:
+    """The write ids of a LogBatch (None when the request names none)."""
+    if not request.HasField("writes"):
+        return None
+    return BatchWrites(
+        request.writes.writer_id,
+        tuple(
+            BatchWrite(w.sequence, w.metric_count, w.param_count, w.tag_count)
+            for w in request.writes.writes
+        ),
+    )
 
 
 def status_from_proto(status: int) -> RunStatus | None:

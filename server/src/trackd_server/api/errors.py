@@ -1,7 +1,9 @@
-"""The one place where errors become gRPC statuses.
+"""The one place where errors become statuses, for gRPC and for HTTP/JSON alike.
 
 Domain errors keep their code and carry google.rpc.ErrorInfo (reason, domain, metadata) in the
-status details. Anything unexpected is logged with its traceback and reported as INTERNAL
+status details; `status_of` builds that google.rpc.Status, which the gRPC interceptor sends as
+the call's status and the HTTP gateway as the JSON error body (with the HTTP status of
+`http_status_for`). Anything unexpected is logged with its traceback and reported as INTERNAL
 without internals leaking to the client."""
 
 from __future__ import annotations
@@ -20,17 +22,48 @@ from ..domain.errors import TrackdError
 log = logging.getLogger(__name__)
 ERROR_DOMAIN = "trackd.io"
 
+# Google's mapping of canonical codes to HTTP statuses (google/rpc/code.proto), which is also
+# what grpc-gateway and ESP use, so clients that know one gateway know ours.
+HTTP_STATUS_BY_CODE: dict[str, int] = {
+    "OK": 200,
+    "CANCELLED": 499,
+    "UNKNOWN": 500,
+    "INVALID_ARGUMENT": 400,
+    "DEADLINE_EXCEEDED": 504,
+    "NOT_FOUND": 404,
+    "ALREADY_EXISTS": 409,
+    "PERMISSION_DENIED": 403,
+    "UNAUTHENTICATED": 401,
+    "RESOURCE_EXHAUSTED": 429,
+    "FAILED_PRECONDITION": 400,
+    "ABORTED": 409,
+    "OUT_OF_RANGE": 400,
+    "UNIMPLEMENTED": 501,
+    "INTERNAL": 500,
+    "UNAVAILABLE": 503,
+    "DATA_LOSS": 500,
+}
 
-def to_status(error: TrackdError) -> grpc.Status:
+
+def http_status_for(code: str) -> int:
+    """The HTTP status for a gRPC code name; unknown names are server errors."""
+    return HTTP_STATUS_BY_CODE.get(code, 500)
+
+
+def status_of(error: TrackdError) -> status_pb2.Status:
+    """The google.rpc.Status of a domain error: its code, message and one ErrorInfo."""
     info = error_details_pb2.ErrorInfo(
         reason=error.reason, domain=ERROR_DOMAIN, metadata=error.metadata
     )
     detail = any_pb2.Any()
     detail.Pack(info)
-    status = status_pb2.Status(
+    return status_pb2.Status(
         code=code_pb2.Code.Value(error.code), message=error.message, details=[detail]
     )
-    return rpc_status.to_status(status)
+
+
+def to_status(error: TrackdError) -> grpc.Status:
+    return rpc_status.to_status(status_of(error))
 
 
 def _unexpected(method: str, error: Exception, context: grpc.ServicerContext) -> None:

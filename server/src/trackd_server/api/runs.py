@@ -10,6 +10,7 @@ from trackd.v1 import run_service_pb2_grpc
 from ..domain.entities import Param, Tag
 from ..service.runs import RunService
 from .convert import (
+    batch_writes_from_proto,
     fill_run,
     metrics_from_proto,
     params_from_proto,
@@ -80,6 +81,7 @@ class RunServicer(run_service_pb2_grpc.RunServiceServicer):
             params_from_proto(request.params),
             tags_from_proto(request.tags),
             request.request_id,
+            writes=batch_writes_from_proto(request),
         )
         return pb.LogBatchResponse()
 

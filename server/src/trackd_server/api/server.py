@@ -46,13 +46,17 @@ def build_servicers(services: TrackingServices) -> list[object]:
 
 
 class GrpcServer:
-    def __init__(self, services: TrackingServices, address: str, threads: int) -> None:
+    def __init__(
+        self, services: TrackingServices, address: str, threads: int, share_port: bool = False
+    ) -> None:
         self.servicers = build_servicers(services)
         self.server = grpc.server(
             futures.ThreadPoolExecutor(max_workers=threads, thread_name_prefix="trackd-rpc"),
             interceptors=[ErrorInterceptor()],
             options=[
-                ("grpc.so_reuseport", 1),
+                # Shared only for --workers: otherwise a second server on a busy port would
+                # start and take half of the first one's connections.
+                ("grpc.so_reuseport", int(share_port)),
                 ("grpc.max_receive_message_length", MAX_MESSAGE_BYTES),
                 ("grpc.max_send_message_length", MAX_MESSAGE_BYTES),
                 # A fixed 4 MiB receive window per stream instead of one sized by bandwidth

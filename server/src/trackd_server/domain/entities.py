@@ -60,6 +60,23 @@ class Metric(NamedTuple):
     step: int = 0
 
 
+class BatchWrite(NamedTuple):
+    """One client-side write inside a batch: the next `metrics`, `params` and `tags` items."""
+
+    sequence: int
+    metrics: int
+    params: int
+    tags: int
+
+
+class BatchWrites(NamedTuple):
+    """The writes a batch carries, each identified by (writer_id, sequence) for its whole life,
+    so that a client may regroup and re-send queued writes without applying one twice."""
+
+    writer_id: str
+    writes: tuple[BatchWrite, ...]
+
+
 @dataclass(frozen=True)
 class Experiment:
     experiment_id: str

@@ -7,6 +7,7 @@ import uuid
 from collections.abc import Sequence
 
 from ..domain.entities import (
+    BatchWrites,
     LifecycleStage,
     Metric,
     Page,
@@ -20,7 +21,7 @@ from ..domain.entities import (
 )
 from ..domain.errors import FailedPrecondition, InvalidArgument, NotFound
 from ..store.protocol import RunReadMask, StoreTransaction, TrackingStore
-from . import validation
+from . import batch_writes, validation
 from .clock import now_ms
 from .experiments import check_active, experiment_not_found
 from .idempotency import claim_for, run_once
@@ -286,21 +287,31 @@ class RunService:
         tags: Sequence[Tag],
         request_id: str = "",
         method: str = "LogBatch",
+        writes: BatchWrites | None = None,
     ) -> None:
         """Writes everything or nothing: the batch is validated first, and a param conflict
-        found in the database rolls the whole transaction back."""
+        found in the database rolls the whole transaction back. With `writes`, the items of
+        writes that an earlier batch applied are skipped (see batch_writes.py)."""
         validation.run_id(run_id)
         validation.batch(metrics, params, tags)
-        points = with_timestamps(metrics)
-        renames = [t.value for t in tags if t.key == RUN_NAME_TAG]
+        if writes is not None:
+            batch_writes.check(writes, metrics, params, tags)
+        exclusive = any(t.key == RUN_NAME_TAG for t in tags)
 
         def work(tx: StoreTransaction) -> None:
-            info = writable_run(tx, run_id, exclusive=bool(renames))
-            conflicts = tx.runs.insert_params(run_id, params)
+            items = batch_writes.BatchItems(metrics, params, tags)  # no copy on the usual path
+            if writes is not None:
+                sequences = [w.sequence for w in writes.writes]
+                applied = tx.idempotency.claim_writes(writes.writer_id, sequences, now_ms())
+                if applied:
+                    items = batch_writes.unapplied(writes, applied, metrics, params, tags)
+            info = writable_run(tx, run_id, exclusive=exclusive)
+            conflicts = tx.runs.insert_params(run_id, items.params)
             if conflicts:
                 raise param_conflict(*conflicts[0])
-            tx.metrics.append(run_id, int(info.experiment_id), points)
-            tx.runs.set_tags(run_id, tags)
+            tx.metrics.append(run_id, int(info.experiment_id), with_timestamps(items.metrics))
+            tx.runs.set_tags(run_id, items.tags)
+            renames = [t.value for t in items.tags if t.key == RUN_NAME_TAG]
             if renames:
                 tx.runs.update(run_id, name=renames[-1])
 
@@ -310,6 +321,8 @@ class RunService:
             [[p.key, p.value] for p in params],
             [[t.key, t.value] for t in tags],
         ]
+        if writes is not None:
+            args.append([writes.writer_id, [list(w) for w in writes.writes]])
         run_once(self._store, method, request_id, args, work)
 
     def search(

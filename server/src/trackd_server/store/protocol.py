@@ -190,7 +190,15 @@ class IdempotencyRepository(Protocol):
         response: bytes | None = None,
     ) -> StoredRequestLike | None: ...
     def record(self, request_id: str, response: bytes) -> None: ...
-    def expire(self, older_than: int) -> int: ...
+    def claim_writes(self, writer_id: str, sequences: Sequence[int], now: int) -> set[int]:
+        """Claims the write ids (writer_id, sequence) for this transaction; returns the
+        sequences an earlier committed transaction claimed already. Concurrent claims of one
+        writer's ids are serialised, so a write is claimed once."""
+        ...
+
+    def expire(self, older_than: int) -> int:
+        """Forgets request ids and write ids claimed before `older_than`; returns how many."""
+        ...
 
 
 @dataclass(frozen=True)

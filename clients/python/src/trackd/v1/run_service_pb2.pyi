@@ -136,18 +136,40 @@ class LogParamResponse(_message.Message):
     def __init__(self) -> None: ...
 
 class LogBatchRequest(_message.Message):
-    __slots__ = ("run_id", "metrics", "params", "tags", "request_id")
+    __slots__ = ("run_id", "metrics", "params", "tags", "request_id", "writes")
     RUN_ID_FIELD_NUMBER: _ClassVar[int]
     METRICS_FIELD_NUMBER: _ClassVar[int]
     PARAMS_FIELD_NUMBER: _ClassVar[int]
     TAGS_FIELD_NUMBER: _ClassVar[int]
     REQUEST_ID_FIELD_NUMBER: _ClassVar[int]
+    WRITES_FIELD_NUMBER: _ClassVar[int]
     run_id: str
     metrics: _containers.RepeatedCompositeFieldContainer[_run_pb2.Metric]
     params: _containers.RepeatedCompositeFieldContainer[_run_pb2.Param]
     tags: _containers.RepeatedCompositeFieldContainer[_run_pb2.RunTag]
     request_id: str
-    def __init__(self, run_id: _Optional[str] = ..., metrics: _Optional[_Iterable[_Union[_run_pb2.Metric, _Mapping]]] = ..., params: _Optional[_Iterable[_Union[_run_pb2.Param, _Mapping]]] = ..., tags: _Optional[_Iterable[_Union[_run_pb2.RunTag, _Mapping]]] = ..., request_id: _Optional[str] = ...) -> None: ...
+    writes: BatchWrites
+    def __init__(self, run_id: _Optional[str] = ..., metrics: _Optional[_Iterable[_Union[_run_pb2.Metric, _Mapping]]] = ..., params: _Optional[_Iterable[_Union[_run_pb2.Param, _Mapping]]] = ..., tags: _Optional[_Iterable[_Union[_run_pb2.RunTag, _Mapping]]] = ..., request_id: _Optional[str] = ..., writes: _Optional[_Union[BatchWrites, _Mapping]] = ...) -> None: ...
+
+class BatchWrites(_message.Message):
+    __slots__ = ("writer_id", "writes")
+    WRITER_ID_FIELD_NUMBER: _ClassVar[int]
+    WRITES_FIELD_NUMBER: _ClassVar[int]
+    writer_id: str
+    writes: _containers.RepeatedCompositeFieldContainer[BatchWrite]
+    def __init__(self, writer_id: _Optional[str] = ..., writes: _Optional[_Iterable[_Union[BatchWrite, _Mapping]]] = ...) -> None: ...
+
+class BatchWrite(_message.Message):
+    __slots__ = ("sequence", "metric_count", "param_count", "tag_count")
+    SEQUENCE_FIELD_NUMBER: _ClassVar[int]
+    METRIC_COUNT_FIELD_NUMBER: _ClassVar[int]
+    PARAM_COUNT_FIELD_NUMBER: _ClassVar[int]
+    TAG_COUNT_FIELD_NUMBER: _ClassVar[int]
+    sequence: int
+    metric_count: int
+    param_count: int
+    tag_count: int
+    def __init__(self, sequence: _Optional[int] = ..., metric_count: _Optional[int] = ..., param_count: _Optional[int] = ..., tag_count: _Optional[int] = ...) -> None: ...
 
 class LogBatchResponse(_message.Message):
     __slots__ = ()

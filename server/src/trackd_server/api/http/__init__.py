@@ -3,7 +3,7 @@
 `serve(servicers, host, port)` is the entry point; see docs/http-api.md for the wire rules.
 """
 
-from trackd_server.api.http.server import HttpServerHandle, serve
+from trackd_server.api.http.listener import HttpServerHandle, serve
 from trackd_server.api.http.transcoder import HttpRequest, HttpResponse, Transcoder
 
 __all__ = ["HttpRequest", "HttpResponse", "HttpServerHandle", "Transcoder", "serve"]

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from google.protobuf import message_factory
@@ -52,10 +53,21 @@ __all__ = [
     "JSON_HEADERS",
     "HttpRequest",
     "HttpResponse",
+    "Matched",
     "Transcoder",
     "body_too_large",
     "error_response",
 ]
+
+
+@dataclass(frozen=True)
+class Matched:
+    """A request's route, its path variables, and "upload"/"download" for raw-body routes
+    ("" for JSON ones)."""
+
+    route: Route
+    bindings: dict[str, str]
+    kind: str
 
 
 class Transcoder:
@@ -81,29 +93,31 @@ class Transcoder:
             if down is not None:
                 self._downloads[key] = down
 
+    def match(self, method: str, path: str) -> Matched:
+        """The route of a request, found once per request; HttpError 404/405 when none."""
+        route, bindings = self.routes.match(method.upper(), path)
+        key = (route.http_method, route.template)
+        kind = "upload" if key in self._uploads else "download" if key in self._downloads else ""
+        return Matched(route, bindings, kind)
+
     def streaming_kind(self, method: str, path: str) -> str | None:
         """ "upload" or "download" when the request goes to a route that streams a raw body,
         else None (also when no route matches: `handle` then answers the 404 or 405)."""
         try:
-            route, _ = self.routes.match(method.upper(), path)
+            return self.match(method, path).kind or None
         except HttpError:
             return None
-        key = (route.http_method, route.template)
-        if key in self._uploads:
-            return "upload"
-        if key in self._downloads:
-            return "download"
-        return None
 
-    def handle(self, request: HttpRequest) -> HttpResponse:
+    def handle(self, request: HttpRequest, matched: Matched | None = None) -> HttpResponse:
         """Answers one request whose body is in memory; never raises (unexpected failures
-        become a JSON 500). Streamed routes work too, with the body or answer in memory."""
+        become a JSON 500). Streamed routes work too, with the body or answer in memory.
+        `matched` is the request's route when the caller has already matched it."""
         try:
-            route, bindings = self.routes.match(request.method.upper(), request.path)
-            key = (route.http_method, route.template)
-            if key in self._uploads:
+            matched = matched or self.match(request.method, request.path)
+            route, bindings = matched.route, matched.bindings
+            if matched.kind == "upload":
                 return self._upload(route, bindings, request, [request.body])
-            if key in self._downloads:
+            if matched.kind == "download":
                 stream = self._open_download(route, bindings, request)
                 try:
                     content = b"".join(stream.chunks)
@@ -117,21 +131,25 @@ class Transcoder:
         except Exception as exc:
             return _failure(request, exc)
 
-    def upload(self, request: HttpRequest, body: Iterable[bytes]) -> HttpResponse:
+    def upload(
+        self, request: HttpRequest, body: Iterable[bytes], matched: Matched | None = None
+    ) -> HttpResponse:
         """Answers an upload whose body arrives as `body` (pieces read on demand, from a
         worker thread); `request.body` is ignored. Never raises."""
         try:
-            route, bindings = self.routes.match(request.method.upper(), request.path)
-            return self._upload(route, bindings, request, body)
+            matched = matched or self.match(request.method, request.path)
+            return self._upload(matched.route, matched.bindings, request, body)
         except Exception as exc:
             return _failure(request, exc)
 
-    def open_download(self, request: HttpRequest) -> HttpResponse | DownloadStream:
+    def open_download(
+        self, request: HttpRequest, matched: Matched | None = None
+    ) -> HttpResponse | DownloadStream:
         """An error answer, or the opened stream: its headers are known, its content is read
         as it is iterated. The caller must call the stream's `close`. Never raises."""
         try:
-            route, bindings = self.routes.match(request.method.upper(), request.path)
-            return self._open_download(route, bindings, request)
+            matched = matched or self.match(request.method, request.path)
+            return self._open_download(matched.route, matched.bindings, request)
         except Exception as exc:
             return _failure(request, exc)
 
@@ -234,11 +252,13 @@ def _refuse_streaming(route: Route) -> None:
 
 def body_too_large(limit: int) -> HttpError:
     """A 413: the body exceeds the configured limit (RESOURCE_EXHAUSTED, as gRPC says for an
-    oversized message)."""
+    oversized message). The rest of the body is not read: the connection is closed after the
+    answer."""
     return HttpError(
         "RESOURCE_EXHAUSTED",
         "REQUEST_TOO_LARGE",
         f"request body exceeds the limit of {limit} bytes",
         http_status=413,
         metadata={"limit_bytes": str(limit)},
+        headers={"connection": "close"},
     )

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from trackd_server.api.http.errors import HttpError, error_body, http_status_for
+from google.protobuf import json_format
+
+from trackd_server.api.errors import http_status_for, status_of
+from trackd_server.api.http.json_codec import dumps
 from trackd_server.domain.errors import TrackdError
 
 JSON_HEADERS = (("content-type", "application/json"),)
@@ -40,13 +42,18 @@ class HttpResponse:
 def json_response(
     status: int, doc: Any, extra_headers: Sequence[tuple[str, str]] = ()
 ) -> HttpResponse:
-    body = json.dumps(doc, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
-    return HttpResponse(status, body.encode("utf-8"), JSON_HEADERS + tuple(extra_headers))
+    return HttpResponse(status, dumps(doc), JSON_HEADERS + tuple(extra_headers))
 
 
-def error_response(error: HttpError | TrackdError) -> HttpResponse:
-    """The JSON error document for a gateway or domain error."""
+def error_body(error: TrackdError) -> dict[str, Any]:
+    """The error's google.rpc.Status as proto3 JSON, every field present:
+    {"code": 5, "message": "...", "details": [{"@type": "type.googleapis.com/google.rpc.
+    ErrorInfo", "reason": "RUN_NOT_FOUND", "domain": "trackd.io", "metadata": {...}}]}."""
+    return json_format.MessageToDict(status_of(error), always_print_fields_with_no_presence=True)
+
+
+def error_response(error: TrackdError) -> HttpResponse:
+    """The answer for a gateway or domain error (the same Status the gRPC side sends)."""
     status = getattr(error, "http_status", None) or http_status_for(error.code)
-    doc = error_body(error.code, error.reason, error.message, status, error.metadata)
     headers = tuple(getattr(error, "headers", {}).items())
-    return json_response(status, doc, headers)
+    return json_response(status, error_body(error), headers)

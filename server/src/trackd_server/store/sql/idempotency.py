@@ -1,15 +1,18 @@
-"""SQL persistence of request ids and the first answer given to each."""
+"""SQL persistence of request ids (with the first answer given to each) and of the write ids
+that batches applied (see service/batch_writes.py)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 import sqlalchemy as sa
 
 from .dialect import upsert
-from .models import IdempotencyRow, table_of
+from .models import AppliedWritesRow, IdempotencyRow, table_of
 
 KEYS = table_of(IdempotencyRow)
+WRITES = table_of(AppliedWritesRow)
 
 
 @dataclass(frozen=True)
@@ -60,6 +63,62 @@ class SqlIdempotencyRepository:
             sa.update(KEYS).where(KEYS.c.request_id == request_id).values(response=response)
         )
 
+    def claim_writes(self, writer_id: str, sequences: Sequence[int], now: int) -> set[int]:
+        if not sequences:
+            return set()
+        if self._conn.dialect.name == "postgresql":
+            # Two batches of one writer in flight at once (a retry racing its original) would
+            # both see the ids unclaimed; the second waits here until the first commits.
+            # SQLite needs nothing: its write transactions run one at a time.
+            self._conn.execute(
+                sa.select(sa.func.pg_advisory_xact_lock(sa.func.hashtextextended(writer_id, 0)))
+            )
+        low, high = min(sequences), max(sequences)
+        # The ranges that overlap the batch's span or touch it (to be merged with its ids).
+        nearby = self._conn.execute(
+            sa.select(WRITES.c.first_sequence, WRITES.c.last_sequence).where(
+                WRITES.c.writer_id == writer_id,
+                WRITES.c.last_sequence >= low - 1,
+                WRITES.c.first_sequence <= high + 1,
+            )
+        ).all()
+        applied = {seq for seq in sequences if any(first <= seq <= last for first, last in nearby)}
+        if len(applied) == len(sequences):
+            return applied
+        merged = _ranges(sequences, [(first, last) for first, last in nearby])
+        if nearby:
+            self._conn.execute(
+                sa.delete(WRITES).where(
+                    WRITES.c.writer_id == writer_id,
+                    WRITES.c.first_sequence.in_([first for first, _ in nearby]),
+                )
+            )
+        self._conn.execute(
+            sa.insert(WRITES),
+            [
+                {
+                    "writer_id": writer_id,
+                    "first_sequence": first,
+                    "last_sequence": last,
+                    "created_at": now,
+                }
+                for first, last in merged
+            ],
+        )
+        return applied
+
     def expire(self, older_than: int) -> int:
-        result = self._conn.execute(sa.delete(KEYS).where(KEYS.c.created_at < older_than))
-        return int(result.rowcount or 0)
+        keys = self._conn.execute(sa.delete(KEYS).where(KEYS.c.created_at < older_than))
+        writes = self._conn.execute(sa.delete(WRITES).where(WRITES.c.created_at < older_than))
+        return int(keys.rowcount or 0) + int(writes.rowcount or 0)
+
+
+def _ranges(points: Iterable[int], spans: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
+    """The maximal runs of consecutive integers covering `points` and every (first, last) span."""
+    merged: list[tuple[int, int]] = []
+    for first, last in sorted([*((p, p) for p in points), *spans]):
+        if merged and first <= merged[-1][1] + 1:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], last))
+        else:
+            merged.append((first, last))
+    return merged

@@ -217,6 +217,23 @@ class IdempotencyRow(Base):
     created_at: Mapped[int] = mapped_column(BigInteger, index=True)
 
 
+class AppliedWritesRow(Base):
+    """Write ids (writer, sequence) that batches have applied, as ranges of sequences: a
+    writer's ids are mostly consecutive, so a long training job keeps one row, not one per
+    point. A writer's ranges never overlap."""
+
+    __tablename__ = "applied_writes"
+
+    writer_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    first_sequence: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    last_sequence: Mapped[int] = mapped_column(BigInteger)
+    created_at: Mapped[int] = mapped_column(BigInteger, index=True)
+
+    # The ranges that may touch a new batch end at or after its first sequence: with this
+    # index a claim reads only those, however many older ranges the writer has.
+    __table_args__ = (Index(None, "writer_id", "last_sequence"),)
+
+
 class ServerSettingRow(Base):
     """Settings shared by every server process on one database (for example the page-token key)."""
 

@@ -1,7 +1,7 @@
-"""Times the metric write path and history reads through the Python client (not collected by
-pytest).
+"""Times the metric write path and history reads through the Python client (a benchmark, not a
+test).
 
-    .venv/bin/python -m tests.history.perf_client [--points 100000] [--backend postgresql]
+    .venv/bin/python bench/history_client.py [--points 100000] [--backend postgresql]
 
 Creates a throw-away database (PostgreSQL from TRACKD_TEST_PG_URL, or SQLite), starts
 `trackd server --workers 2` (as `make bench` does) and prints medians of:
@@ -24,8 +24,7 @@ import uuid
 from collections.abc import Callable
 
 import trackd
-
-from tests.history.perf_support import median_ms, perf_arguments, throwaway_server
+from history_support import median_ms, perf_arguments, throwaway_server
 
 
 def _measure(client: trackd.TrackingClient, points: int, repeat: int) -> None:
@@ -77,7 +76,7 @@ def main() -> None:
     args = parser.parse_args()
     with throwaway_server(args.backend, workers=args.workers) as server:
         print(f"{args.backend}, {args.points} points, load {os.getloadavg()[0]:.1f}")
-        with trackd.TrackingClient(server.grpc_uri) as client:
+        with trackd.TrackingClient(server.uri) as client:
             _measure(client, args.points, args.repeat)
 
 

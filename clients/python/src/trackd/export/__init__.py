@@ -1,5 +1,10 @@
 """`trackd runs export`: the runs of an experiment to CSV, Parquet or JSON Lines.
 
+This lives in the client package, not the server's: an export is a client of a trackd server
+(it never opens the database), built only on the public `TrackingClient.search_runs`, and it
+needs none of the server's dependencies, so `pip install trackd` (no `[server]` extra) has it.
+The `trackd` command reaches it through this module's public `export_runs`.
+
 Streamed from a trackd server through the search API, page by page: memory stays bounded
 whatever the number of runs. CSV and Parquet need their columns before the first row, so they
 read the runs twice (first the keys, then the rows); JSONL reads them once. Runs that start
@@ -12,18 +17,19 @@ import sys
 from pathlib import Path
 from typing import TextIO
 
-from trackd._transport import Transport
+from trackd.client import TrackingClient
 
 from .progress import Progress
 from .records import RunRecord
-from .source import Columns, RunSource, export_mask
+from .source import Columns, RunSource
 from .writers import CsvWriter, JsonlWriter, ParquetWriter, RecordWriter
 
 FORMATS = ("csv", "parquet", "jsonl")
+__all__ = ["FORMATS", "export_runs"]
 
 
 def export_runs(
-    tracking_uri: str,
+    tracking_uri: str | None,
     experiment: str,
     output: str,
     fmt: str,
@@ -31,14 +37,15 @@ def export_runs(
     progress_stream: TextIO | None = None,
 ) -> int:
     """Writes the runs of experiment `experiment` (by name) that match `filter_text` to
-    `output` in format `fmt` (one of FORMATS); returns the number of runs written. Raises the
+    `output` in format `fmt` (one of FORMATS); returns the number of runs written.
+    `tracking_uri` None means what `TrackingClient()` would use. Raises the
     client's TrackdError subclasses (NotFoundError for an unknown experiment,
     InvalidArgumentError for a bad filter)."""
     if fmt not in FORMATS:
         raise ValueError(f"format must be one of {', '.join(FORMATS)}, not {fmt!r}")
-    transport = Transport(tracking_uri)
+    client = TrackingClient(tracking_uri)
     try:
-        source = RunSource(transport, experiment, filter_text)
+        source = RunSource(client, experiment, filter_text)
         columns = source.columns() if fmt != "jsonl" else Columns()
         stream = progress_stream if progress_stream is not None else sys.stderr
         progress = Progress(f"exporting {experiment}", columns.runs or None, stream)
@@ -46,17 +53,16 @@ def export_runs(
         with _open_text(output, fmt) as text:
             writer = _writer(fmt, output, text, columns)
             try:
-                for page in source.pages(export_mask()):
-                    for run in page:
-                        writer.write(RunRecord.from_proto(run))
-                    written += len(page)
-                    progress.advance(len(page))
+                for run in source.runs():
+                    writer.write(RunRecord.from_run(run))
+                    written += 1
+                    progress.advance(1)
             finally:
                 writer.close()
                 progress.close()
         return written
     finally:
-        transport.close()
+        client.close()
 
 
 class _NoText:

@@ -1,11 +1,11 @@
-"""What the history timing scripts (perf_client, perf_history) share: their common options, a
-throw-away database with a server on it, and medians of repeated calls."""
+"""What the history timing scripts (history_client.py, history_grpc.py) share: their common
+options, a throw-away database with a server on it, and medians of repeated calls."""
 
 from __future__ import annotations
 
 import argparse
-import os
 import statistics
+import sys
 import tempfile
 import time
 import uuid
@@ -13,8 +13,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from tests.support.postgres import create_database, drop_database
-from tests.support.servers import ServerProcess, start_server
+import infra
 
 
 def perf_arguments() -> argparse.ArgumentParser:
@@ -27,14 +26,15 @@ def perf_arguments() -> argparse.ArgumentParser:
 
 
 @contextmanager
-def throwaway_server(backend: str, workers: int = 1, keep: bool = False) -> Iterator[ServerProcess]:
-    """A server on a new database (PostgreSQL from TRACKD_TEST_PG_URL, or an SQLite file),
-    stopped afterwards; the PostgreSQL database is dropped unless `keep`, which prints its URL."""
+def throwaway_server(backend: str, workers: int = 1, keep: bool = False) -> Iterator[infra.Server]:
+    """A server (`.uri` is its grpc:// URI) on a new database (PostgreSQL from
+    TRACKD_TEST_PG_URL, or an SQLite file), stopped afterwards; the PostgreSQL database is
+    dropped unless `keep`, which prints its URL."""
     workdir = Path(tempfile.mkdtemp(prefix="trackd-perf-"))
-    admin = os.environ.get("TRACKD_TEST_PG_URL", "")
     name = f"trackd_perf_{uuid.uuid4().hex[:8]}"
-    url = create_database(admin, name) if backend == "postgresql" else f"sqlite:///{workdir}/p.db"
-    server = start_server(url, workdir, workers=workers)
+    url = infra.recreate_database(name) if backend == "postgresql" else f"sqlite:///{workdir}/p.db"
+    trackd_bin = Path(sys.executable).with_name("trackd")
+    server = infra.start_trackd(trackd_bin, url, workdir, workers=workers)
     try:
         yield server
     finally:
@@ -42,7 +42,7 @@ def throwaway_server(backend: str, workers: int = 1, keep: bool = False) -> Iter
         if keep:
             print(f"  database kept: {url}")
         elif backend == "postgresql":
-            drop_database(admin, name)
+            infra.drop_database(name)
 
 
 def median_ms(fn: Callable[[], object], repeat: int, warmup: int = 0) -> float:

@@ -1,6 +1,6 @@
-"""Times metric-history reads against a real server (not collected by pytest).
+"""Times metric-history reads against a real server (a benchmark, not a test).
 
-    .venv/bin/python -m tests.history.perf_history [--points 100000] [--backend postgresql]
+    .venv/bin/python bench/history_grpc.py [--points 100000] [--backend postgresql]
 
 Creates a throw-away database (PostgreSQL from TRACKD_TEST_PG_URL, or SQLite), starts a
 server, logs one series and prints the median wall time, seen by a gRPC client, of reading it
@@ -14,6 +14,7 @@ import os
 import uuid
 
 import grpc
+from history_support import median_ms, perf_arguments, throwaway_server
 from trackd.v1 import (
     experiment_service_pb2,
     experiment_service_pb2_grpc,
@@ -23,8 +24,6 @@ from trackd.v1 import (
     run_service_pb2,
     run_service_pb2_grpc,
 )
-
-from tests.history.perf_support import median_ms, perf_arguments, throwaway_server
 
 
 def _log(channel: grpc.Channel, points: int) -> str:
@@ -52,7 +51,8 @@ def main() -> None:
     with (
         throwaway_server(args.backend, keep=args.keep) as server,
         grpc.insecure_channel(
-            f"127.0.0.1:{server.port}", options=[("grpc.max_receive_message_length", 1 << 26)]
+            server.uri.removeprefix("grpc://"),
+            options=[("grpc.max_receive_message_length", 1 << 26)],
         ) as channel,
     ):
         run_id = _log(channel, args.points)
