@@ -26,6 +26,7 @@ from google.protobuf import descriptor_pool
 from trackd import _policy
 from trackd.exceptions import DeadlineExceededError, InvalidArgumentError, UnavailableError
 
+from tests.support.fault_proxy import FaultProxy
 from tests.support.servers import ServerProcess, free_port, start_server
 
 from .grpc_proxy import GrpcProxy, proxy_to
@@ -58,6 +59,27 @@ def test_lost_create_run_reply_creates_one_run(
 
     run = client.create_run(experiment_id, run_name="only-once")
 
+    _same_id_on_every_attempt(proxy, "CreateRun", 2)
+    runs = list(trackd.TrackingClient(tracking_uri).search_runs(experiment_id))
+    assert [r.info.run_id for r in runs] == [run.info.run_id]
+
+
+def test_a_reply_lost_on_the_wire_is_retried_by_grpc_with_the_same_id(
+    proxy: GrpcProxy, tracking_uri: str, experiment_id: str
+) -> None:
+    """A network fault, not an injected status: the TCP fault proxy between the client and the
+    recording proxy drops the server's answer after it committed and cuts the connection.
+    gRPC's retry sends the same bytes on a new connection; our code sent the call once."""
+    recorder = Recorder()
+    with FaultProxy(proxy.port) as wire:
+        client = trackd.TrackingClient(wire.uri, interceptors=[recorder], backoff_factor=0.01)
+        client.get_experiment(experiment_id)  # connected
+        wire.lose_next_reply()
+
+        run = client.create_run(experiment_id, run_name="lost-on-the-wire")
+
+        assert wire.lost_replies == 1 and wire.connections_accepted == 2
+    assert len(recorder.requests("CreateRun")) == 1
     _same_id_on_every_attempt(proxy, "CreateRun", 2)
     runs = list(trackd.TrackingClient(tracking_uri).search_runs(experiment_id))
     assert [r.info.run_id for r in runs] == [run.info.run_id]
@@ -224,8 +246,8 @@ def test_unreachable_server_is_announced_once_then_unavailable() -> None:
     assert len(failures) == 2 and all(uri in line for line in failures)
     # One outage, two calls, six attempts: one line, saying what happens and where.
     assert done.stderr.splitlines() == [
-        f"trackd: cannot reach the tracking server at {uri} ({uri.removeprefix('grpc://')}); "
-        "retrying each call up to 2 times over at most 1.5 s before it fails with UNAVAILABLE"
+        f"trackd: server {uri.removeprefix('grpc://')} unreachable, "
+        "retrying up to 2 times (at most 1.5 s of backoff) before UNAVAILABLE"
     ]
 
 

@@ -131,14 +131,8 @@ def _with_retries(transport: Transport, attempt: Callable[[_Watchdog], T]) -> T:
     """Runs `attempt` until it succeeds, retrying UNAVAILABLE with the shared policy's numbers.
 
     gRPC does not retry streams it could not buffer, so a transfer restarts itself here."""
-    notice = transport.notice_call()
-    if notice is not None:
-        notice.call_started()
-    try:
+    with transport.watched():
         return _attempts(transport, attempt)
-    finally:
-        if notice is not None:
-            notice.call_ended()
 
 
 def _attempts(transport: Transport, attempt: Callable[[_Watchdog], T]) -> T:

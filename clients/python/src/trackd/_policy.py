@@ -92,17 +92,27 @@ class RetryPolicy:
         """The most time all retries of one call can spend waiting."""
         return sum(self.ceiling(n) for n in range(self.max_retries))
 
+    def announcement(self) -> str:
+        """What the client says it does when the server cannot be reached (see _outage.py)."""
+        return (
+            f"retrying up to {self.max_retries} times "
+            f"(at most {self.longest_wait():g} s of backoff) before UNAVAILABLE"
+        )
+
 
 def default_timeout() -> float:
     """The shared file's deadline of one call, retries included, in seconds."""
     return _seconds(_unary_config(shared_service_config())["timeout"])
 
 
-def service_config_json(policy: RetryPolicy, timeout: float) -> str:
-    """The shared service config with the caller's numbers, as the channel option takes it."""
+def service_config_json(policy: RetryPolicy) -> str:
+    """The shared service config with the caller's numbers, as the channel option takes it.
+
+    Without the file's `timeout`: grpc-python applies a service-config timeout about a second
+    early (grpc/grpc#34547), so the transport passes the same deadline with each call."""
     config = copy.deepcopy(shared_service_config())
     entry = _unary_config(config)
-    entry["timeout"] = _duration(timeout)
+    del entry["timeout"]
     if policy.max_retries == 0:
         # gRPC wants maxAttempts >= 2 in a retryPolicy; no policy means no retries.
         del entry["retryPolicy"]

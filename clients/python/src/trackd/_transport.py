@@ -13,13 +13,13 @@ serializes it, and gRPC re-sends those same bytes on every attempt.
 
 from __future__ import annotations
 
-import atexit
+import contextlib
 import os
 import threading
 import urllib.parse
 import uuid
 import weakref
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any, TypeVar
 
 import grpc
@@ -100,19 +100,7 @@ def _after_fork_in_child() -> None:
         transport._forget_channel()
 
 
-def _unsubscribe_all_at_exit() -> None:
-    # gRPC polls a subscribed channel's connectivity from a thread of its own; a channel still
-    # polled when the interpreter finalizes it hangs the exit. Without a subscriber the thread
-    # ends within 0.2 s; the channels stay usable (a later atexit hook may flush writes).
-    pollers: list[threading.Thread] = []
-    for transport in list(_live_transports):
-        pollers += transport._unsubscribe()
-    for thread in pollers:
-        thread.join(timeout=2)
-
-
 os.register_at_fork(after_in_child=_after_fork_in_child)
-atexit.register(_unsubscribe_all_at_exit)
 
 
 class Transport:
@@ -145,12 +133,9 @@ class Transport:
         )
         self._options = [
             *_CHANNEL_OPTIONS,
-            ("grpc.service_config", service_config_json(self.retry_policy, self.timeout)),
+            ("grpc.service_config", service_config_json(self.retry_policy)),
         ]
         self._notice: OutageNotice | None = None
-        self._subscribed: tuple[grpc.Channel, Callable[[grpc.ChannelConnectivity], None]] | None
-        self._subscribed = None
-        self._pollers: list[threading.Thread] = []
         self._interceptors = tuple(interceptors)
         self._lock = threading.Lock()
         self._channel: grpc.Channel | None = None
@@ -167,18 +152,7 @@ class Transport:
             channel = grpc.insecure_channel(self._target, options=self._options)
         self._notice = None
         if self.retry_policy.max_retries > 0:
-            policy = self.retry_policy
-            self._notice = OutageNotice(
-                self.tracking_uri,
-                self._target,
-                f"retrying each call up to {policy.max_retries} times over at most "
-                f"{policy.longest_wait():g} s before it fails with UNAVAILABLE",
-            )
-            before = set(threading.enumerate())
-            channel.subscribe(self._notice.on_connectivity, try_to_connect=False)
-            # subscribe() starts gRPC's polling thread before it returns.
-            self._pollers = [t for t in threading.enumerate() if t not in before]
-            self._subscribed = (channel, self._notice.on_connectivity)
+            self._notice = OutageNotice(channel, self._target, self.retry_policy.announcement())
         if self._interceptors:
             channel = grpc.intercept_channel(channel, *self._interceptors)
         return channel
@@ -199,25 +173,12 @@ class Transport:
         # Runs in a fresh child: another thread of the parent may have held the lock at fork().
         self._lock = threading.Lock()
         self._notice = None
-        self._subscribed = None
-        self._pollers = []
         self._channel = None
         self._stubs = None
         self._pid = None
 
-    def _unsubscribe(self) -> list[threading.Thread]:
-        """Ends the outage notice's subscription; returns gRPC's threads that will end now."""
-        subscribed, self._subscribed = self._subscribed, None
-        pollers, self._pollers = self._pollers, []
-        if subscribed is None:
-            return []
-        channel, callback = subscribed
-        channel.unsubscribe(callback)
-        return pollers
-
     def close(self) -> None:
         """Closes the channel; the next call opens a new one."""
-        self._unsubscribe()
         with self._lock:
             channel, owner = self._channel, self._pid
             self._channel, self._stubs, self._pid = None, None, None
@@ -235,21 +196,32 @@ class Transport:
         """
         _ensure_request_id(request)
         rpc = method(self.stubs())
-        notice = self._notice
-        if notice is not None:
-            notice.call_started()
-        try:
-            return rpc(request, timeout=self.timeout)
-        except grpc.RpcError as err:
-            raise error_from_rpc_error(err, self.tracking_uri) from None
-        finally:
-            if notice is not None:
-                notice.call_ended()
+        with self.watched():
+            try:
+                # The deadline goes with each call, not in the service config: grpc-python
+                # applies a service-config timeout about a second early (grpc/grpc#34547).
+                return rpc(request, timeout=self.timeout)
+            except grpc.RpcError as err:
+                raise error_from_rpc_error(err, self.tracking_uri) from None
 
-    def notice_call(self) -> OutageNotice | None:
-        """The outage notice of the current channel, for calls made outside `call` (streams)."""
+    @contextlib.contextmanager
+    def watched(self) -> Iterator[None]:
+        """Marks a call under way for the outage notice (`call` does; so do the transfers)."""
         self.stubs()
-        return self._notice
+        notice = self._notice
+        if notice is None:
+            yield
+            return
+        token = notice.call_started()
+        answered = False
+        try:
+            yield
+            answered = True
+        except TrackdError as err:
+            answered = err.code != "UNAVAILABLE"
+            raise
+        finally:
+            notice.call_ended(token, answered=answered)
 
 
 def _ensure_request_id(request: Message) -> None:
