@@ -91,7 +91,7 @@ abstract class ArtifactErrorsContract extends ServerContract {
     String requestId = RequestIds.next();
     TrackingUri uri = TrackingUri.parse(server().uri());
     try (Transport transport =
-        new Transport(Transport.openChannel(uri), Duration.ofSeconds(30), RetryPolicy.DEFAULT)) {
+        new Transport(uri, Duration.ofSeconds(30), RetryPolicy.DEFAULT)) {
       ArtifactUpload upload = new ArtifactUpload(transport);
       FileInfo stored = upload.upload(run, first, "data.csv", requestId);
       assertEquals(new FileInfo("data.csv", false, 5), stored);

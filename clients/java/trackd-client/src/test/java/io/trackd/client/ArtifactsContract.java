@@ -180,6 +180,6 @@ abstract class ArtifactsContract extends ServerContract {
   /** A transport to the server, for the package-private calls some tests make directly. */
   Transport openTransport() {
     TrackingUri uri = TrackingUri.parse(server().uri());
-    return new Transport(Transport.openChannel(uri), Duration.ofSeconds(30), RetryPolicy.DEFAULT);
+    return new Transport(uri, Duration.ofSeconds(30), RetryPolicy.DEFAULT);
   }
 }

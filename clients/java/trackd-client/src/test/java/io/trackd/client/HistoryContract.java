@@ -103,7 +103,7 @@ abstract class HistoryContract extends ServerContract {
     List<Metric> points = new ArrayList<>();
     int pages = 0;
     try (Transport transport =
-        new Transport(Transport.openChannel(uri), Duration.ofSeconds(30), RetryPolicy.DEFAULT)) {
+        new Transport(uri, Duration.ofSeconds(30), RetryPolicy.DEFAULT)) {
       String token = "";
       do {
         GetMetricHistoryRequest request =

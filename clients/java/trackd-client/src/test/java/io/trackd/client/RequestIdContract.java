@@ -22,7 +22,7 @@ abstract class RequestIdContract extends ServerContract {
   void openTransport() {
     TrackingUri uri = TrackingUri.parse(server().uri());
     transport =
-        new Transport(Transport.openChannel(uri), Duration.ofSeconds(30), RetryPolicy.DEFAULT);
+        new Transport(uri, Duration.ofSeconds(30), RetryPolicy.DEFAULT);
   }
 
   @AfterAll
