@@ -32,10 +32,13 @@ $(BUF):
 gen: venv
 	$(BIN)/python tools/gen_protos.py
 
+# What `make gen` writes: the Python stubs (with the service config beside them) and the R
+# package's copy of the service config.
+GENERATED := clients/python/src/trackd/v1 clients/r/inst/service_config.json
 # Fails when the committed generated code differs from what `make gen` produces.
 check-gen: gen
-	@if [ -n "$$(git status --porcelain -- clients/python/src/trackd/v1)" ]; then \
-	  git status --porcelain -- clients/python/src/trackd/v1; \
+	@if [ -n "$$(git status --porcelain -- $(GENERATED))" ]; then \
+	  git status --porcelain -- $(GENERATED); \
 	  echo "generated code is stale: run 'make gen' and commit the result"; exit 1; fi
 
 lint: venv gen $(BUF)

@@ -4,6 +4,10 @@ The generated modules land in clients/python/src/trackd/v1/, so that the proto i
 (`trackd/v1/run.proto`) is the Python import path (`trackd.v1.run_pb2`) and no generated import
 has to be rewritten. google/api protos are taken from the googleapis-common-protos wheel and
 also copied to build/third_party/proto for `buf lint`.
+
+The clients' retry and deadline policy, proto/trackd/v1/service_config.json, is copied into the
+Python package (beside the stubs) and into the R package's inst/, so that each built package
+carries the one file; the Java build takes it from proto/ itself (a Maven resource).
 """
 
 from __future__ import annotations
@@ -21,6 +25,11 @@ OUT = ROOT / "clients" / "python" / "src"
 GENERATED_PACKAGE = OUT / "trackd" / "v1"
 THIRD_PARTY = ROOT / "build" / "third_party" / "proto"
 GOOGLE_API_FILES = ("annotations.proto", "http.proto")
+SERVICE_CONFIG = PROTO_ROOT / "trackd" / "v1" / "service_config.json"
+SERVICE_CONFIG_COPIES = (
+    GENERATED_PACKAGE / "service_config.json",
+    ROOT / "clients" / "r" / "inst" / "service_config.json",
+)
 
 
 def copy_google_api_protos() -> Path:
@@ -56,6 +65,9 @@ def main() -> int:
     (GENERATED_PACKAGE / "__init__.py").write_text(
         '"""Generated from proto/trackd/v1 by `make gen`. Do not edit."""\n'
     )
+    for copy in SERVICE_CONFIG_COPIES:
+        copy.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(SERVICE_CONFIG, copy)
     return 0
 
 

@@ -38,39 +38,3 @@ class Recorder(grpc.UnaryUnaryClientInterceptor):
 
     def requests(self, method: str) -> list[Any]:
         return [req for name, req in self.calls if name == method]
-
-
-class LostReply(grpc.RpcError):
-    """What a caller sees when the connection drops after the server has answered."""
-
-    def code(self) -> grpc.StatusCode:
-        return grpc.StatusCode.UNAVAILABLE
-
-    def details(self) -> str:
-        return "connection lost (simulated by the test)"
-
-    def trailing_metadata(self) -> None:
-        return None
-
-
-class LoseFirstReply(grpc.UnaryUnaryClientInterceptor):
-    """Lets the server fully process the first call to `method`, then discards the reply and
-    raises UNAVAILABLE, as if the connection broke after the server committed."""
-
-    def __init__(self, method: str) -> None:
-        self.method = method
-        self.request_ids: list[str] = []
-        self.dropped = False
-
-    def intercept_unary_unary(
-        self, continuation: Callable[..., Any], client_call_details: Any, request: Any
-    ) -> Any:
-        if _method_name(client_call_details) != self.method:
-            return continuation(client_call_details, request)
-        self.request_ids.append(request.request_id)
-        outcome = continuation(client_call_details, request)
-        if not self.dropped:
-            outcome.result()  # the server has processed the call and answered
-            self.dropped = True
-            raise LostReply()
-        return outcome

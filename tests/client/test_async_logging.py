@@ -14,7 +14,8 @@ import trackd
 from trackd import AsyncLoggingError, InvalidArgumentError, NotFoundError, RunStatus
 from trackd._run_writes import ASYNC_LOGGING
 
-from .interceptors import LoseFirstReply, Recorder
+from .grpc_proxy import proxy_to
+from .interceptors import Recorder
 
 
 @pytest.fixture()
@@ -90,13 +91,18 @@ def test_invalid_value_is_refused_before_queueing(tracking_uri: str, run_id: str
 
 
 def test_lost_reply_is_retried_without_duplicating(tracking_uri: str, run_id: str) -> None:
-    lose = LoseFirstReply("LogBatch")
-    client = trackd.TrackingClient(tracking_uri, interceptors=[lose], backoff_factor=0.01)
-    for i in range(50):
-        client.log_metric(run_id, "loss", float(i), step=i, synchronous=False)
-    client.flush()
-    assert lose.dropped
-    assert [m.step for m in client.get_metric_history(run_id, "loss")] == list(range(50))
+    with proxy_to(tracking_uri) as proxy:
+        proxy.inject("LogBatch", 1, "lose_reply")
+        client = trackd.TrackingClient(proxy.uri, backoff_factor=0.01)
+        for i in range(50):
+            client.log_metric(run_id, "loss", float(i), step=i, synchronous=False)
+        client.flush()
+        lost = proxy.of("LogBatch")[0]
+        assert [a.request.request_id for a in proxy.of("LogBatch")].count(
+            lost.request.request_id
+        ) == 2
+    reader = trackd.TrackingClient(tracking_uri)  # the proxy is gone
+    assert [m.step for m in reader.get_metric_history(run_id, "loss")] == list(range(50))
 
 
 def test_fluent_end_run_sends_queued_writes(tracking_uri: str, async_default: None) -> None:

@@ -2,11 +2,38 @@
 # mutating calls, retries and error bodies turned into conditions. Every
 # resource file calls trackd_call().
 
-# HTTP statuses after which the same request is sent again: the server was
-# overloaded (429) or briefly unable to reach its store (503). Mutating
-# requests keep their request_id across retries, so a retry whose first try
-# had in fact succeeded returns the first answer and changes nothing.
-.retry_statuses <- c(429L, 503L)
+# The retry and deadline policy all trackd clients share is the gRPC service
+# config proto/trackd/v1/service_config.json; `make gen` copies it to
+# inst/service_config.json. Over HTTP, its one retryable code, UNAVAILABLE, is
+# status 503 (429 is an answer, not an outage: it is not retried); connection
+# failures are retried too. Mutating requests keep their request_id across
+# retries, so a retry whose first try had in fact succeeded returns the first
+# answer and changes nothing. Options override the file's numbers:
+# trackd.max_retries, trackd.retry_base_seconds, trackd.timeout_seconds.
+.retry_status <- 503L
+
+retry_policy <- function() {
+  if (is.null(.globals$retry_policy)) {
+    file <- system.file("service_config.json", package = "trackd", mustWork = TRUE)
+    entry <- jsonlite::fromJSON(file, simplifyVector = FALSE)$methodConfig[[1]]
+    retry <- entry$retryPolicy
+    .globals$retry_policy <- list(
+      max_attempts = as.integer(retry$maxAttempts),
+      initial = duration_seconds(retry$initialBackoff),
+      max = duration_seconds(retry$maxBackoff),
+      multiplier = as.numeric(retry$backoffMultiplier),
+      timeout = duration_seconds(entry$timeout)
+    )
+  }
+  .globals$retry_policy
+}
+
+# "1s", "0.25s": a protobuf JSON duration in seconds.
+duration_seconds <- function(text) as.numeric(sub("s$", "", text))
+
+max_tries <- function() 1L + getOption("trackd.max_retries", retry_policy()$max_attempts - 1L)
+
+timeout_seconds <- function() getOption("trackd.timeout_seconds", retry_policy()$timeout)
 
 # A random version-4 UUID for request ids. It reads /dev/urandom where there
 # is one rather than R's RNG, so set.seed() in user code cannot make two
@@ -38,21 +65,60 @@ fallback_random_bytes <- function() {
   as.raw(sample.int(256, 16, replace = TRUE) - 1L)
 }
 
-# Seconds to wait before retry `attempt` (1-based): the server's Retry-After
-# when given, else exponential backoff with jitter, capped.
-retry_delay <- function(attempt, retry_after = NULL) {
-  if (!is.null(retry_after) && !is.na(suppressWarnings(as.numeric(retry_after)))) {
-    return(min(as.numeric(retry_after), 30))
-  }
-  base <- getOption("trackd.retry_base_seconds", 0.25)
-  min(base * 2^(attempt - 1), 10) * jitter()
+# The longest wait before retry `attempt` (1-based): the policy's backoff,
+# growing by its multiplier up to its maximum.
+retry_ceiling <- function(attempt) {
+  policy <- retry_policy()
+  base <- getOption("trackd.retry_base_seconds", policy$initial)
+  min(base * policy$multiplier^(attempt - 1), max(policy$max, base))
 }
 
-# A factor in [0.5, 1] so clients that failed together do not retry together;
-# from /dev/urandom so it leaves the user's RNG stream alone.
-jitter <- function() {
-  byte <- urandom_bytes(1L) %||% as.raw(128L)
-  0.5 + 0.5 * as.integer(byte) / 255
+# Seconds to wait before retry `attempt`: uniform in [0, ceiling], as gRPC picks
+# its own, so clients that failed together do not retry together; from
+# /dev/urandom so it leaves the user's RNG stream alone.
+retry_delay <- function(attempt) {
+  bytes <- urandom_bytes(2L) %||% as.raw(c(128L, 0L))
+  retry_ceiling(attempt) * sum(as.integer(bytes) * c(256, 1)) / 65535
+}
+
+# What the client says, once per outage, when the server cannot be reached.
+announce_outage <- function(client) {
+  if (exists(client$base_url, envir = .globals$outages)) return(invisible())
+  assign(client$base_url, TRUE, envir = .globals$outages)
+  tries <- max_tries()
+  wait <- sum(vapply(seq_len(tries - 1L), retry_ceiling, numeric(1)))
+  message(sprintf(
+    "trackd: server %s unreachable, retrying up to %d times (at most %s s of backoff) before UNAVAILABLE",
+    sub("^https?://", "", sub("/+$", "", client$base_url)), tries - 1L, format(wait, digits = 15)
+  ))
+}
+
+# httr2's req_retry with the shared policy. httr2 sends the same request again
+# (body, headers; `rewind` restarts a streamed upload); its callbacks run before
+# each retry: `after` for a 503, `backoff` for that and for a connection failure,
+# which is how the client tells an unreachable server from a 503.
+with_retries <- function(req, client, rewind = function() NULL) {
+  tries <- max_tries()
+  answered <- FALSE
+  after <- function(resp) {
+    answered <<- TRUE
+    rewind()
+    NA # the backoff below decides
+  }
+  backoff <- function(attempt) {
+    if (!answered && attempt < tries) announce_outage(client)
+    answered <<- FALSE
+    rewind()
+    # httr2 0.2 also waits after the last try before it gives up.
+    if (attempt >= tries) 0 else retry_delay(attempt)
+  }
+  args <- list(req, max_tries = tries, max_seconds = timeout_seconds(),
+               is_transient = function(resp) httr2::resp_status(resp) == .retry_status,
+               backoff = backoff, after = after)
+  # httr2 0.2 (Debian's) retries connection failures by itself; from 1.0 on only
+  # when asked to.
+  if ("retry_on_failure" %in% names(formals(httr2::req_retry))) args$retry_on_failure <- TRUE
+  do.call(httr2::req_retry, args)
 }
 
 # One HTTP exchange. Returns list(status, body, headers) or, when the server
@@ -71,13 +137,14 @@ perform_once <- function(client, method, path, query, body_json, headers = list(
   req <- httr2::req_headers(req, Accept = "application/json")
   if (length(headers) > 0) req <- do.call(httr2::req_headers, c(list(req), headers))
   if (is.null(upload) && is.null(output)) {
-    req <- httr2::req_timeout(req, getOption("trackd.timeout_seconds", 60))
+    req <- httr2::req_timeout(req, timeout_seconds())
   } else {
     # A transfer may rightly take longer than any fixed total: only a stall (no
     # byte moved for trackd.timeout_seconds) fails it.
     req <- httr2::req_options(req, connecttimeout = 30, low_speed_limit = 1L,
-                              low_speed_time = getOption("trackd.timeout_seconds", 60))
+                              low_speed_time = timeout_seconds())
   }
+  rewind <- function() NULL
   if (!is.null(body_json)) {
     req <- httr2::req_body_raw(req, body_json, type = "application/json")
   }
@@ -89,12 +156,16 @@ perform_once <- function(client, method, path, query, body_json, headers = list(
     req <- httr2::req_headers(req, `Content-Type` = "application/octet-stream")
     req <- httr2::req_options(req, upload = TRUE, infilesize_large = file.size(upload),
                               readfunction = function(nbytes, ...) readBin(con, "raw", nbytes))
+    rewind <- function() seek(con, 0)
   }
+  req <- with_retries(req, client, rewind)
   req <- httr2::req_error(req, is_error = function(resp) FALSE)
   resp <- tryCatch(httr2::req_perform(req, path = output), error = function(e) e)
   if (inherits(resp, "error")) {
     return(list(status = NA_integer_, error = resp))
   }
+  # It answered: the outage, if any, is over.
+  if (exists(client$base_url, envir = .globals$outages)) rm(list = client$base_url, envir = .globals$outages)
   status <- httr2::resp_status(resp)
   body <- if (is.null(output)) {
     rawToChar(httr2::resp_body_raw(resp))
@@ -104,27 +175,16 @@ perform_once <- function(client, method, path, query, body_json, headers = list(
   } else {
     ""
   }
-  list(
-    status = status,
-    body = body,
-    headers = httr2::resp_headers(resp),
-    retry_after = if (httr2::resp_header_exists(resp, "Retry-After")) httr2::resp_header(resp, "Retry-After")
-  )
+  list(status = status, body = body, headers = httr2::resp_headers(resp))
 }
 
-# Sends one request, retrying on 429, 503 and connection failures with the
-# very same request (body, file, headers); signals the final error. Returns
-# perform_once()'s list.
+# Sends one request, retrying on 503 and connection failures (httr2, by the
+# shared policy) with the very same request (body, file, headers); signals the
+# final error. Returns perform_once()'s list.
 perform_with_retries <- function(client, method, path, query = list(), body_json = NULL,
                                  headers = list(), upload = NULL, output = NULL) {
-  max_tries <- 1 + getOption("trackd.max_retries", 4)
   what <- sprintf("%s %s", method, path)
-  for (attempt in seq_len(max_tries)) {
-    result <- perform_once(client, method, path, query, body_json, headers, upload, output)
-    retryable <- is.na(result$status) || result$status %in% .retry_statuses
-    if (!retryable || attempt == max_tries) break
-    Sys.sleep(retry_delay(attempt, result$retry_after))
-  }
+  result <- perform_once(client, method, path, query, body_json, headers, upload, output)
   if (is.na(result$status)) {
     stop(trackd_condition(
       "UNAVAILABLE",

@@ -13,8 +13,11 @@
 
 # Session state of the fluent API: the tracking URI set by
 # trackd_set_tracking_uri(), the active experiment and the stack of active runs
-# (each entry a list(run_id, client)).
+# (each entry a list(run_id, client)); the shared retry policy once read, and the
+# servers whose outage was announced (by base URL).
 .globals <- new.env(parent = emptyenv())
+.globals$retry_policy <- NULL
+.globals$outages <- new.env(parent = emptyenv())
 .globals$tracking_uri <- NULL
 .globals$active_experiment_id <- NULL
 .globals$run_stack <- list()

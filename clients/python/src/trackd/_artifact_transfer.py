@@ -128,7 +128,14 @@ class _Watchdog:
 
 
 def _with_retries(transport: Transport, attempt: Callable[[_Watchdog], T]) -> T:
-    """Runs `attempt` until it succeeds, retrying UNAVAILABLE like every other call."""
+    """Runs `attempt` until it succeeds, retrying UNAVAILABLE with the shared policy's numbers.
+
+    gRPC does not retry streams it could not buffer, so a transfer restarts itself here."""
+    with transport.watched():
+        return _attempts(transport, attempt)
+
+
+def _attempts(transport: Transport, attempt: Callable[[_Watchdog], T]) -> T:
     retries = 0
     while True:
         watchdog = _Watchdog(transport.timeout)

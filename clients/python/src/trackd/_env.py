@@ -14,9 +14,7 @@ REQUEST_MAX_RETRIES = "TRACKD_REQUEST_MAX_RETRIES"
 REQUEST_BACKOFF_FACTOR = "TRACKD_REQUEST_BACKOFF_FACTOR"
 
 DEFAULT_TRACKING_URI = "grpc://127.0.0.1:50051"
-DEFAULT_REQUEST_TIMEOUT = 60.0
-DEFAULT_MAX_RETRIES = 7
-DEFAULT_BACKOFF_FACTOR = 0.25
+# The request timeout, retries and backoff default to the shared service config (_policy.py).
 
 _lock = threading.Lock()
 _tracking_uri: str | None = None
@@ -37,20 +35,20 @@ def get_tracking_uri() -> str:
     return os.environ.get(TRACKING_URI) or DEFAULT_TRACKING_URI
 
 
-def float_from_env(name: str, default: float) -> float:
+def float_from_env(name: str) -> float | None:
     raw = os.environ.get(name)
     if not raw:
-        return default
+        return None
     try:
         return float(raw)
     except ValueError:
         raise ValueError(f"environment variable {name}={raw!r} is not a number") from None
 
 
-def int_from_env(name: str, default: int) -> int:
+def int_from_env(name: str) -> int | None:
     raw = os.environ.get(name)
     if not raw:
-        return default
+        return None
     try:
         return int(raw)
     except ValueError:

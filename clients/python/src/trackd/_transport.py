@@ -1,27 +1,25 @@
 """The thin layer between the client and the generated stubs.
 
 It owns the gRPC channel (built from a tracking URI, rebuilt in a child process after fork()),
-puts a deadline on every call, retries calls that failed with UNAVAILABLE using exponential
-backoff with jitter, and turns a failed call into a `TrackdError` subclass, reading the
-`google.rpc.ErrorInfo` the server attaches to its status.
+puts a deadline on every call, lets gRPC retry calls that failed with UNAVAILABLE by the shared
+service config (see _policy.py), and turns a failed call into a `TrackdError` subclass, reading
+the `google.rpc.ErrorInfo` the server attaches to its status.
 
 Retrying is safe because every call is either a read or carries a `request_id`: the server
 answers a repeated id with the first answer and changes nothing, so a retry after a lost reply
-never creates a second run. The id is part of the request message, and the same message object
-is sent on every attempt.
+never creates a second run. The id is part of the request message, set once before gRPC
+serializes it, and gRPC re-sends those same bytes on every attempt.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
-import random
 import threading
-import time
 import urllib.parse
 import uuid
 import weakref
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any, TypeVar
 
 import grpc
@@ -30,6 +28,8 @@ from google.rpc import error_details_pb2
 from grpc_status import rpc_status
 
 from trackd import _env
+from trackd._outage import OutageNotice
+from trackd._policy import RetryPolicy, default_timeout, service_config_json
 from trackd.exceptions import InvalidArgumentError, TrackdError, error_for_status
 from trackd.v1 import (
     artifact_service_pb2_grpc,
@@ -41,10 +41,9 @@ from trackd.v1 import (
 ResponseT = TypeVar("ResponseT")
 
 _DEFAULT_PORTS = {"grpc": 50051, "grpcs": 443}
-_MAX_BACKOFF_SECONDS = 10.0
 _CHANNEL_OPTIONS: list[tuple[str, Any]] = [
     # gRPC's own reconnect backoff would otherwise grow to two minutes while the server is
-    # down, and every retry below would fail fast without trying to connect.
+    # down, and every retry would fail fast without trying to connect.
     ("grpc.initial_reconnect_backoff_ms", 100),
     ("grpc.min_reconnect_backoff_ms", 100),
     ("grpc.max_reconnect_backoff_ms", 2000),
@@ -52,6 +51,12 @@ _CHANNEL_OPTIONS: list[tuple[str, Any]] = [
     ("grpc.max_receive_message_length", 256 * 1024 * 1024),
     ("grpc.max_send_message_length", 256 * 1024 * 1024),
     ("grpc.primary_user_agent", "trackd-python"),
+    ("grpc.enable_retries", 1),
+    # gRPC replays only what it buffered, 256 KiB per call by default: a larger LogBatch would
+    # not be retried. 16 MiB is the largest message the server takes.
+    ("grpc.per_rpc_retry_buffer_size", 16 * 1024 * 1024),
+    # The policy is ours, not something a DNS TXT record may replace.
+    ("grpc.service_config_disable_resolution", 1),
 ]
 
 
@@ -75,22 +80,6 @@ def parse_tracking_uri(uri: str) -> tuple[str, bool]:
     if ":" in host:  # an IPv6 literal
         host = f"[{host}]"
     return f"{host}:{port}", scheme == "grpcs"
-
-
-@dataclass(frozen=True)
-class RetryPolicy:
-    """How often and how patiently UNAVAILABLE calls are retried.
-
-    The n-th retry waits `backoff_factor * 2**n` seconds (at most 10 s), scaled by a random
-    factor in [0.5, 1] so that many clients do not retry in lockstep.
-    """
-
-    max_retries: int = _env.DEFAULT_MAX_RETRIES
-    backoff_factor: float = _env.DEFAULT_BACKOFF_FACTOR
-
-    def delay(self, retry_number: int) -> float:
-        base = min(_MAX_BACKOFF_SECONDS, self.backoff_factor * (2**retry_number))
-        return base * random.uniform(0.5, 1.0)
 
 
 class Stubs:
@@ -128,23 +117,25 @@ class Transport:
     ) -> None:
         self.tracking_uri = tracking_uri
         self._target, self._secure = parse_tracking_uri(tracking_uri)
-        self.timeout = (
-            timeout
-            if timeout is not None
-            else _env.float_from_env(_env.REQUEST_TIMEOUT, _env.DEFAULT_REQUEST_TIMEOUT)
-        )
-        self.retry_policy = RetryPolicy(
+        env_timeout = _env.float_from_env(_env.REQUEST_TIMEOUT)
+        self.timeout = next(t for t in (timeout, env_timeout, default_timeout()) if t is not None)
+        self.retry_policy = RetryPolicy.shared(
             max_retries=(
                 max_retries
                 if max_retries is not None
-                else _env.int_from_env(_env.REQUEST_MAX_RETRIES, _env.DEFAULT_MAX_RETRIES)
+                else _env.int_from_env(_env.REQUEST_MAX_RETRIES)
             ),
             backoff_factor=(
                 backoff_factor
                 if backoff_factor is not None
-                else _env.float_from_env(_env.REQUEST_BACKOFF_FACTOR, _env.DEFAULT_BACKOFF_FACTOR)
+                else _env.float_from_env(_env.REQUEST_BACKOFF_FACTOR)
             ),
         )
+        self._options = [
+            *_CHANNEL_OPTIONS,
+            ("grpc.service_config", service_config_json(self.retry_policy)),
+        ]
+        self._notice: OutageNotice | None = None
         self._interceptors = tuple(interceptors)
         self._lock = threading.Lock()
         self._channel: grpc.Channel | None = None
@@ -155,10 +146,13 @@ class Transport:
     def _open_channel(self) -> grpc.Channel:
         if self._secure:
             channel = grpc.secure_channel(
-                self._target, grpc.ssl_channel_credentials(), options=_CHANNEL_OPTIONS
+                self._target, grpc.ssl_channel_credentials(), options=self._options
             )
         else:
-            channel = grpc.insecure_channel(self._target, options=_CHANNEL_OPTIONS)
+            channel = grpc.insecure_channel(self._target, options=self._options)
+        self._notice = None
+        if self.retry_policy.max_retries > 0:
+            self._notice = OutageNotice(channel, self._target, self.retry_policy.announcement())
         if self._interceptors:
             channel = grpc.intercept_channel(channel, *self._interceptors)
         return channel
@@ -178,6 +172,7 @@ class Transport:
     def _forget_channel(self) -> None:
         # Runs in a fresh child: another thread of the parent may have held the lock at fork().
         self._lock = threading.Lock()
+        self._notice = None
         self._channel = None
         self._stubs = None
         self._pid = None
@@ -193,25 +188,40 @@ class Transport:
     def call(
         self, method: Callable[[Stubs], Callable[..., ResponseT]], request: Message
     ) -> ResponseT:
-        """Sends `request` to `method(stubs)` with a deadline, retrying on UNAVAILABLE.
+        """Sends `request` to `method(stubs)` with a deadline; gRPC retries it on UNAVAILABLE.
 
-        A request that has a `request_id` field gets a fresh UUID there if it has none; the same
-        message, so the same id, is sent on every retry.
+        A request that has a `request_id` field gets a fresh UUID there if it has none; gRPC
+        sends the same serialized message, so the same id, on every attempt. The deadline
+        (`timeout`) bounds the call, its retries included.
         """
         _ensure_request_id(request)
-        retries = 0
-        while True:
-            rpc = method(self.stubs())
+        rpc = method(self.stubs())
+        with self.watched():
             try:
+                # The deadline goes with each call, not in the service config: grpc-python
+                # applies a service-config timeout about a second early (grpc/grpc#34547).
                 return rpc(request, timeout=self.timeout)
             except grpc.RpcError as err:
-                if _code_of(err) == grpc.StatusCode.UNAVAILABLE and (
-                    retries < self.retry_policy.max_retries
-                ):
-                    time.sleep(self.retry_policy.delay(retries))
-                    retries += 1
-                    continue
                 raise error_from_rpc_error(err, self.tracking_uri) from None
+
+    @contextlib.contextmanager
+    def watched(self) -> Iterator[None]:
+        """Marks a call under way for the outage notice (`call` does; so do the transfers)."""
+        self.stubs()
+        notice = self._notice
+        if notice is None:
+            yield
+            return
+        token = notice.call_started()
+        answered = False
+        try:
+            yield
+            answered = True
+        except TrackdError as err:
+            answered = err.code != "UNAVAILABLE"
+            raise
+        finally:
+            notice.call_ended(token, answered=answered)
 
 
 def _ensure_request_id(request: Message) -> None:

@@ -85,12 +85,13 @@ class TrackingClient(RunWriteMethods, HistoryMethods, ArtifactMethods):
         tracking_uri: `grpc://host:port` (plaintext) or `grpcs://host:port` (TLS). None uses
             `trackd.set_tracking_uri`'s value, then `TRACKD_TRACKING_URI`, then
             `grpc://127.0.0.1:50051`.
-        timeout: deadline of each attempt of each call, in seconds (default 60, or
-            `TRACKD_REQUEST_TIMEOUT`).
-        max_retries: retries of a call that failed with UNAVAILABLE (default 7, or
-            `TRACKD_REQUEST_MAX_RETRIES`).
-        backoff_factor: first retry delay in seconds, doubled on each retry (default 0.25, or
-            `TRACKD_REQUEST_BACKOFF_FACTOR`).
+        timeout: deadline of each call, its retries included, in seconds (default: the
+            shared policy's 60, or `TRACKD_REQUEST_TIMEOUT`).
+        max_retries: retries of a call that failed with UNAVAILABLE (default: the shared
+            policy's 4, or `TRACKD_REQUEST_MAX_RETRIES`; gRPC allows at most 4).
+        backoff_factor: the first retry's backoff ceiling in seconds, doubled on each retry
+            up to 8 s (default: the shared policy's 1, or `TRACKD_REQUEST_BACKOFF_FACTOR`).
+            See docs/errors.md#retries.
         interceptors: gRPC client interceptors, for example to add authentication metadata.
 
     The client is thread-safe and may be used in a process forked after it was created: the

@@ -85,7 +85,8 @@ start_test_server <- function() {
   repeat {
     if (!proc$is_alive()) stop("trackd server exited early:\n", paste(readLines(log), collapse = "\n"))
     up <- tryCatch({
-      trackd_get_experiment("0", client = trackd_client(url))
+      # The client says it is retrying while the server starts: expected here.
+      suppressMessages(trackd_get_experiment("0", client = trackd_client(url)))
       TRUE
     }, error = function(e) {
       last_error <<- conditionMessage(e)
@@ -114,3 +115,6 @@ test_server <- start_test_server()
 withr::defer(stop_test_server(test_server), teardown_env())
 withr::local_envvar(TRACKD_TRACKING_URI = test_server$http_url, .local_envir = teardown_env())
 message(sprintf("trackd R tests against %s (%s)", test_server$http_url, test_server$backend))
+
+# The repository the package was built from (tests/testthat is clients/r/tests/testthat).
+repo_root <- function() normalizePath(test_path("..", "..", "..", ".."))

@@ -30,11 +30,24 @@ test_that("a request over the server's size limit is resource_exhausted", {
   trackd_end_run()
 })
 
-test_that("an unreachable server is unavailable after retries", {
-  withr::local_options(trackd.max_retries = 1, trackd.retry_base_seconds = 0.01)
-  client <- trackd_client("http://127.0.0.1:9")
-  err <- expect_trackd_error(trackd_get_experiment("0", client = client), "trackd_error_unavailable")
-  expect_equal(err$reason, "CONNECTION_FAILED")
+test_that("an unreachable server is unavailable after retries, said once on stderr", {
+  withr::local_options(trackd.max_retries = 2, trackd.retry_base_seconds = 0.01)
+  port <- free_ports(1) # a new server each time: an outage is announced once per session
+  client <- trackd_client(sprintf("http://127.0.0.1:%d", port))
+  said <- character()
+  withCallingHandlers(
+    for (call in 1:2) {
+      err <- expect_trackd_error(trackd_get_experiment("0", client = client), "trackd_error_unavailable")
+      expect_equal(err$reason, "CONNECTION_FAILED")
+    },
+    message = function(m) {
+      said <<- c(said, conditionMessage(m))
+      invokeRestart("muffleMessage")
+    }
+  )
+  # One outage, two calls, six tries: one line, saying where and what happens.
+  expect_equal(said, sprintf(paste0("trackd: server 127.0.0.1:%d unreachable, retrying up to 2 times ",
+                                    "(at most 0.03 s of backoff) before UNAVAILABLE\n"), port))
 })
 
 test_that("every error code of the HTTP mapping has its class", {

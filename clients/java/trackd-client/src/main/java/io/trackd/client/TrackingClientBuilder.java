@@ -2,6 +2,7 @@ package io.trackd.client;
 
 import io.trackd.client.internal.ClientImpl;
 import io.trackd.client.internal.RetryPolicy;
+import io.trackd.client.internal.ServiceConfig;
 import io.trackd.client.internal.TrackingUri;
 import io.trackd.client.internal.Transport;
 import java.time.Duration;
@@ -10,11 +11,12 @@ import java.util.Objects;
 /**
  * Configures a {@link TrackingClient}. Start from {@link TrackingClient#builder()}; every setting
  * has a default, so {@code TrackingClient.builder().build()} connects to the configured tracking
- * URI with a 30 s deadline and up to 5 attempts per call.
+ * URI with the retry and deadline policy all trackd clients share (docs/errors.md#retries: a 60 s
+ * deadline per call and up to 5 attempts).
  */
 public final class TrackingClientBuilder {
   private String trackingUri;
-  private Duration deadline = Duration.ofSeconds(30);
+  private Duration deadline = ServiceConfig.sharedTimeout();
   private int maxAttempts = RetryPolicy.DEFAULT.maxAttempts();
   private Duration initialBackoff = RetryPolicy.DEFAULT.initialBackoff();
   private Duration maxBackoff = RetryPolicy.DEFAULT.maxBackoff();
@@ -35,16 +37,16 @@ public final class TrackingClientBuilder {
   }
 
   /**
-   * How long one attempt of a call may take before it fails with DEADLINE_EXCEEDED.
+   * How long a call, its retries included, may take before it fails with DEADLINE_EXCEEDED.
    *
-   * @param perAttempt a positive duration (default 30 s)
+   * @param perCall a positive duration (default: the shared policy's, 60 s)
    * @return this builder
    */
-  public TrackingClientBuilder deadline(Duration perAttempt) {
-    if (perAttempt.isNegative() || perAttempt.isZero()) {
-      throw new IllegalArgumentException("the deadline must be positive: " + perAttempt);
+  public TrackingClientBuilder deadline(Duration perCall) {
+    if (perCall.isNegative() || perCall.isZero()) {
+      throw new IllegalArgumentException("the deadline must be positive: " + perCall);
     }
-    this.deadline = perAttempt;
+    this.deadline = perCall;
     return this;
   }
 
@@ -52,7 +54,7 @@ public final class TrackingClientBuilder {
    * How many times a call is tried in all when the server is UNAVAILABLE. Retries reuse the request
    * id, so the server applies a mutating call at most once.
    *
-   * @param attempts at least 1 (default 5; 1 disables retries)
+   * @param attempts at least 1 (default: the shared policy's, 5; 1 disables retries)
    * @return this builder
    */
   public TrackingClientBuilder maxAttempts(int attempts) {
@@ -61,11 +63,12 @@ public final class TrackingClientBuilder {
   }
 
   /**
-   * The backoff between attempts: it starts at {@code initial}, doubles after each failure and
-   * never exceeds {@code max}; each pause is picked at random in its upper half.
+   * The backoff between attempts: its ceiling starts at {@code initial}, grows by the shared
+   * policy's multiplier (2) after each failure and never exceeds {@code max}; each pause is picked
+   * at random between 0 and the ceiling, as gRPC does.
    *
-   * @param initial the first pause's ceiling (default 100 ms)
-   * @param max the largest pause (default 5 s)
+   * @param initial the first pause's ceiling (default: the shared policy's, 1 s)
+   * @param max the largest pause (default: the shared policy's, 8 s)
    * @return this builder
    */
   public TrackingClientBuilder backoff(Duration initial, Duration max) {
@@ -87,7 +90,9 @@ public final class TrackingClientBuilder {
             ? trackingUri
             : TrackingUri.configured(System::getProperty, System.getenv());
     TrackingUri parsed = TrackingUri.parse(uri);
-    RetryPolicy retry = new RetryPolicy(maxAttempts, initialBackoff, maxBackoff);
-    return new ClientImpl(parsed, new Transport(Transport.openChannel(parsed), deadline, retry));
+    RetryPolicy retry =
+        new RetryPolicy(
+            maxAttempts, initialBackoff, maxBackoff, RetryPolicy.DEFAULT.multiplier());
+    return new ClientImpl(parsed, new Transport(parsed, deadline, retry));
   }
 }

@@ -8,23 +8,56 @@ import io.trackd.testing.SharedServers;
 import io.trackd.testing.TrackdServer;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.logging.Handler;
+import java.util.logging.LogRecord;
+import java.util.logging.Logger;
 import org.junit.jupiter.api.Test;
 
 /** Transport failures against real processes: no server, a server starting late, deadlines. */
 class ServerAvailabilityTest {
   @Test
-  void noServerIsUnavailableAfterTheRetries() {
+  void noServerIsUnavailableAfterTheRetriesAndSaysSoOnce() {
     int port = TrackdServer.freePort();
+    List<String> warnings = new CopyOnWriteArrayList<>();
+    Handler handler =
+        new Handler() {
+          @Override
+          public void publish(LogRecord record) {
+            warnings.add(record.getLevel() + " " + record.getMessage());
+          }
+
+          @Override
+          public void flush() {}
+
+          @Override
+          public void close() {}
+        };
+    Logger logger = Logger.getLogger("io.trackd.client");
+    logger.addHandler(handler);
     try (TrackingClient client =
         TrackingClient.builder()
             .trackingUri("grpc://127.0.0.1:" + port)
             .maxAttempts(3)
             .backoff(Duration.ofMillis(10), Duration.ofMillis(20))
             .build()) {
-      TrackdException e = assertThrows(TrackdException.class, () -> client.experiments().get("0"));
-      assertEquals(ErrorCode.UNAVAILABLE, e.getCode());
-      assertTrue(e.getReason().isEmpty());
+      for (int call = 0; call < 2; call++) {
+        TrackdException e = assertThrows(TrackdException.class, () -> client.experiments().get("0"));
+        assertEquals(ErrorCode.UNAVAILABLE, e.getCode());
+        assertTrue(e.getReason().isEmpty());
+      }
+    } finally {
+      logger.removeHandler(handler);
     }
+    // One outage, two calls, six attempts: one line, saying where and what happens.
+    assertEquals(
+        List.of(
+            "WARNING trackd: server 127.0.0.1:"
+                + port
+                + " unreachable, retrying up to 2 times (at most 0.03 s of backoff) before"
+                + " UNAVAILABLE"),
+        warnings);
   }
 
   @Test

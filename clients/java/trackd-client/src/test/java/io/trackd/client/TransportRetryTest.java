@@ -28,6 +28,7 @@ import java.util.Optional;
 import java.util.UUID;
 import java.util.function.Function;
 import java.util.stream.Collectors;
+import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -93,6 +94,7 @@ class TransportRetryTest {
     List<String> ids = requestIds(calls, LOG_PARAM, LogParamRequest::getRequestId);
     assertEquals(1, ids.stream().distinct().count(), ids::toString);
     assertEquals(36, ids.get(0).length(), "a UUID");
+    assertMadeByGrpc(calls);
     assertServerAnsweredOk(calls);
     assertEquals(Map.of("k", "v"), params());
   }
@@ -127,6 +129,7 @@ class TransportRetryTest {
     assertEquals(
         1,
         requestIds(calls, CREATE_RUN, CreateRunRequest::getRequestId).stream().distinct().count());
+    assertMadeByGrpc(calls);
     assertServerAnsweredOk(calls);
     List<String> runs = new ArrayList<>();
     direct
@@ -137,7 +140,7 @@ class TransportRetryTest {
   }
 
   @Test
-  void everyAttemptHasADeadline() {
+  void everyAttemptHasTheCallsDeadline() {
     proxy.inject(LOG_PARAM, 1, Fault.loseReply());
 
     client.runs().logParam(runId, "k", "v");
@@ -205,6 +208,16 @@ class TransportRetryTest {
   private static <Q> List<String> requestIds(
       List<ProxiedCall> calls, MethodDescriptor<Q, ?> method, Function<Q, String> requestId) {
     return calls.stream().map(c -> requestId.apply(c.requests(method).get(0))).toList();
+  }
+
+  /**
+   * The attempts are gRPC's own retries of one call (numbered by its grpc-previous-rpc-attempts
+   * header), not calls the client sent again by itself.
+   */
+  private static void assertMadeByGrpc(List<ProxiedCall> calls) {
+    assertEquals(
+        IntStream.range(0, calls.size()).boxed().toList(),
+        calls.stream().map(ProxiedCall::previousAttempts).toList());
   }
 
   private static void assertServerAnsweredOk(List<ProxiedCall> calls) {

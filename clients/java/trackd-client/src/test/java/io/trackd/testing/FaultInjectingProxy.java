@@ -59,6 +59,10 @@ public final class FaultInjectingProxy implements AutoCloseable {
         }
       };
 
+  /** Set by gRPC's retry machinery on every attempt after the first (gRFC A6). */
+  private static final Metadata.Key<String> PREVIOUS_ATTEMPTS =
+      Metadata.Key.of("grpc-previous-rpc-attempts", Metadata.ASCII_STRING_MARSHALLER);
+
   private final ManagedChannel backend;
   private final Server proxy;
   private final TcpRelay relay;
@@ -156,7 +160,8 @@ public final class FaultInjectingProxy implements AutoCloseable {
               method.getFullMethodName(),
               deadline == null
                   ? null
-                  : Duration.ofNanos(deadline.timeRemaining(TimeUnit.NANOSECONDS)));
+                  : Duration.ofNanos(deadline.timeRemaining(TimeUnit.NANOSECONDS)),
+              headers.get(PREVIOUS_ATTEMPTS));
       calls.add(record);
       ClientCall<byte[], byte[]> toServer =
           backend.newCall(method, CallOptions.DEFAULT.withDeadline(deadline));

@@ -15,12 +15,23 @@ import java.util.concurrent.CopyOnWriteArrayList;
 public final class ProxiedCall {
   private final String fullMethodName;
   private final Duration deadline;
+  private final int previousAttempts;
   private final List<byte[]> requests = new CopyOnWriteArrayList<>();
   private volatile Status serverStatus;
 
-  ProxiedCall(String fullMethodName, Duration deadline) {
+  ProxiedCall(String fullMethodName, Duration deadline, String previousAttempts) {
     this.fullMethodName = fullMethodName;
     this.deadline = deadline;
+    this.previousAttempts = previousAttempts == null ? 0 : Integer.parseInt(previousAttempts);
+  }
+
+  /**
+   * How many attempts of the same call gRPC's retry machinery made before this one (its {@code
+   * grpc-previous-rpc-attempts} header): 0 for a first attempt, and for every call a client sends
+   * again by itself.
+   */
+  public int previousAttempts() {
+    return previousAttempts;
   }
 
   /** The method, e.g. {@code trackd.v1.RunService/LogParam}. */

@@ -22,15 +22,27 @@ import java.util.function.BiFunction;
 import java.util.function.Supplier;
 
 /**
- * The channel and the rules every call follows: a deadline per attempt, retries with backoff on
- * UNAVAILABLE (the same request object, hence the same request id, each time), and gRPC failures
- * turned into {@link TrackdException}.
+ * The channel and the rules every call follows: a deadline per call, gRPC's own retries on
+ * UNAVAILABLE by the shared service config ({@link ServiceConfig}; gRPC re-sends the serialized
+ * request, hence the same request id, on each attempt), and gRPC failures turned into {@link
+ * TrackdException}.
  */
 public final class Transport implements AutoCloseable {
   /** Search pages and metric histories can be large; the gRPC default (4 MiB) is too small. */
   private static final int MAX_INBOUND_BYTES = 256 * 1024 * 1024;
 
-  /** The blocking stubs of one attempt, all with that attempt's deadline. */
+  /**
+   * gRPC replays only what it buffered (1 MiB per call by default): a larger LogBatch would not be
+   * retried. 16 MiB is the largest message the server takes.
+   */
+  private static final long RETRY_BUFFER_PER_CALL = 16L * 1024 * 1024;
+
+  private static final long RETRY_BUFFER = 4 * RETRY_BUFFER_PER_CALL;
+
+  /** grpc-java's own cap on attempts; a client asking for more gets what it asked for. */
+  private static final int GRPC_MAX_ATTEMPTS = 5;
+
+  /** The blocking stubs of one call, all with that call's deadline. */
   public record Stubs(
       ExperimentServiceBlockingStub experiments,
       RunServiceBlockingStub runs,
@@ -40,18 +52,30 @@ public final class Transport implements AutoCloseable {
   private final ManagedChannel channel;
   private final Duration deadline;
   private final RetryPolicy retry;
+  private final OutageNotice notice;
 
-  public Transport(ManagedChannel channel, Duration deadline, RetryPolicy retry) {
-    this.channel = channel;
+  public Transport(TrackingUri uri, Duration deadline, RetryPolicy retry) {
+    this.channel = openChannel(uri, retry);
     this.deadline = deadline;
     this.retry = retry;
+    this.notice =
+        retry.maxAttempts() > 1
+            ? new OutageNotice(channel, uri.host() + ":" + uri.port(), retry.announcement())
+            : null;
   }
 
-  public static ManagedChannel openChannel(TrackingUri uri) {
+  private static ManagedChannel openChannel(TrackingUri uri, RetryPolicy retry) {
     ManagedChannelBuilder<?> builder =
         ManagedChannelBuilder.forAddress(uri.host(), uri.port())
             .maxInboundMessageSize(MAX_INBOUND_BYTES)
-            .userAgent("trackd-java-client/" + Version.VERSION);
+            .userAgent("trackd-java-client/" + Version.VERSION)
+            // The policy is ours, not something a DNS TXT record may replace.
+            .disableServiceConfigLookUp()
+            .defaultServiceConfig(ServiceConfig.forChannel(retry))
+            .enableRetry()
+            .maxRetryAttempts(Math.max(GRPC_MAX_ATTEMPTS, retry.maxAttempts()))
+            .perRpcBufferLimit(RETRY_BUFFER_PER_CALL)
+            .retryBufferSize(RETRY_BUFFER);
     if (uri.tls()) {
       builder.useTransportSecurity();
     } else {
@@ -61,33 +85,63 @@ public final class Transport implements AutoCloseable {
   }
 
   /**
-   * Sends {@code request} through {@code rpc}, retrying on UNAVAILABLE.
+   * Sends {@code request} through {@code rpc}; gRPC retries it on UNAVAILABLE, within the deadline.
    *
    * @throws TrackdException when the call fails for good
    */
   public <Q, R> R call(Q request, BiFunction<Stubs, Q, R> rpc) {
-    return withRetries(() -> rpc.apply(stubs(), request));
+    return watched(
+        () -> {
+          try {
+            return rpc.apply(stubs(), request);
+          } catch (StatusRuntimeException e) {
+            throw Errors.fromGrpc(e);
+          }
+        });
   }
 
   /**
-   * Runs {@code attempt} until it succeeds, retrying on UNAVAILABLE with backoff. The attempt must
-   * be safe to repeat (for a mutation: the same request id each time).
+   * Runs {@code attempt} until it succeeds, retrying on UNAVAILABLE with the policy's backoff: for
+   * the artifact streams, which gRPC does not replay. The attempt must be safe to repeat (for a
+   * mutation: the same request id each time).
    *
    * @throws TrackdException when the attempt fails for good
    */
   <R> R withRetries(Supplier<R> attempt) {
-    for (int n = 1; ; n++) {
-      try {
-        return attempt.get();
-      } catch (StatusRuntimeException e) {
-        if (e.getStatus().getCode() != Status.Code.UNAVAILABLE || n >= retry.maxAttempts()) {
-          throw Errors.fromGrpc(e);
-        }
-        pause(retry.backoff(n), e);
-        // Without this the channel would wait out its own reconnect backoff (up to minutes)
-        // and fail our retries fast in the meantime.
-        channel.resetConnectBackoff();
-      }
+    return watched(
+        () -> {
+          for (int n = 1; ; n++) {
+            try {
+              return attempt.get();
+            } catch (StatusRuntimeException e) {
+              if (e.getStatus().getCode() != Status.Code.UNAVAILABLE || n >= retry.maxAttempts()) {
+                throw Errors.fromGrpc(e);
+              }
+              pause(retry.backoff(n), e);
+              // Without this the channel would wait out its own reconnect backoff (up to
+              // minutes) and fail the next attempt fast in the meantime.
+              channel.resetConnectBackoff();
+            }
+          }
+        });
+  }
+
+  /** Runs one call under the outage notice's eye. */
+  private <R> R watched(Supplier<R> call) {
+    if (notice == null) {
+      return call.get();
+    }
+    notice.callStarted();
+    boolean answered = false;
+    try {
+      R result = call.get();
+      answered = true;
+      return result;
+    } catch (TrackdException e) {
+      answered = e.getCode() != ErrorCode.UNAVAILABLE;
+      throw e;
+    } finally {
+      notice.callEnded(answered);
     }
   }
 

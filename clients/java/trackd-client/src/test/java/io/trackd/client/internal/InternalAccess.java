@@ -18,8 +18,7 @@ public final class InternalAccess {
   /** A transport to {@code uri} with the client's default deadline and retries. */
   public static Transport openTransport(String uri) {
     TrackingUri parsed = TrackingUri.parse(uri);
-    return new Transport(
-        Transport.openChannel(parsed), Duration.ofSeconds(30), RetryPolicy.DEFAULT);
+    return new Transport(parsed, Duration.ofSeconds(30), RetryPolicy.DEFAULT);
   }
 
   /** A fresh request id, as the client makes one per logical call. */
