@@ -12,6 +12,7 @@ carries the one file; the Java build takes it from proto/ itself (a Maven resour
 
 from __future__ import annotations
 
+import re
 import shutil
 import sys
 from pathlib import Path
@@ -31,6 +32,8 @@ SERVICE_CONFIG_COPIES = (
     ROOT / "clients" / "r" / "inst" / "service_config.json",
 )
 
+SERVICE_LINE = re.compile(r"^service \w+", re.MULTILINE)
+
 
 def copy_google_api_protos() -> Path:
     """Copy the google/api protos we import to build/third_party/proto; return that root."""
@@ -48,20 +51,22 @@ def main() -> int:
     if GENERATED_PACKAGE.exists():
         shutil.rmtree(GENERATED_PACKAGE)
     GENERATED_PACKAGE.mkdir(parents=True)
-    sources = sorted(str(p.relative_to(PROTO_ROOT)) for p in PROTO_ROOT.rglob("*.proto"))
-    args = [
-        "grpc_tools.protoc",
-        f"-I{PROTO_ROOT}",
-        f"-I{third_party}",
-        f"-I{grpc_tools_protos}",
-        f"--python_out={OUT}",
-        f"--pyi_out={OUT}",
-        f"--grpc_python_out={OUT}",
-        *sources,
+    protos = sorted(PROTO_ROOT.rglob("*.proto"))
+    sources = [str(p.relative_to(PROTO_ROOT)) for p in protos]
+    # grpc_tools writes a *_pb2_grpc.py for every file, an empty one (a version check only) for
+    # files without a service; only the files that declare services get one.
+    with_services = [
+        str(p.relative_to(PROTO_ROOT)) for p in protos if SERVICE_LINE.search(p.read_text())
     ]
-    if protoc.main(args) != 0:
-        print("protoc failed", file=sys.stderr)
-        return 1
+    includes = [f"-I{PROTO_ROOT}", f"-I{third_party}", f"-I{grpc_tools_protos}"]
+    runs = [
+        [f"--python_out={OUT}", f"--pyi_out={OUT}", *sources],
+        [f"--grpc_python_out={OUT}", *with_services],
+    ]
+    for outputs in runs:
+        if protoc.main(["grpc_tools.protoc", *includes, *outputs]) != 0:
+            print("protoc failed", file=sys.stderr)
+            return 1
     (GENERATED_PACKAGE / "__init__.py").write_text(
         '"""Generated from proto/trackd/v1 by `make gen`. Do not edit."""\n'
     )
