@@ -151,22 +151,10 @@ abstract class RunsContract extends ServerContract {
     client.metrics().log(good, new Metric("loss", 0.1, 0, 0));
     client.metrics().log(bad, new Metric("loss", 0.9, 0, 0));
     client.runs().logParam(good, "optimizer", "adam");
-    assertEquals(
-        List.of(good),
-        ids(
-            client
-                .runs()
-                .search(
-                    SearchRunsOptions.inExperiments(List.of(exp))
-                        .withFilter("metrics.loss < 0.5"))));
-    assertEquals(
-        List.of(good),
-        ids(
-            client
-                .runs()
-                .search(
-                    SearchRunsOptions.inExperiments(List.of(exp))
-                        .withFilter("params.optimizer = 'adam'"))));
+    for (String filter : List.of("metrics.loss < 0.5", "params.optimizer = 'adam'")) {
+      SearchRunsOptions search = SearchRunsOptions.inExperiments(List.of(exp)).withFilter(filter);
+      assertEquals(List.of(good), ids(client.runs().search(search)), filter);
+    }
     Run found =
         client
             .runs()
