@@ -20,6 +20,7 @@ from ..domain.errors import InvalidArgument, ResourceExhausted
 from ..store.protocol import (
     ALL_STEPS,
     HistoryColumns,
+    HistoryPage,
     MetricSeries,
     Refused,
     Replayed,
@@ -106,13 +107,9 @@ class MetricService:
         self, run_id: str, key: str, size: int, token: str, steps: StepRange = ALL_STEPS
     ) -> Page[Metric]:
         """One page of a series, in (step, timestamp, logging) order."""
+        limit = page_size(size, HISTORY_PAGE_DEFAULT, HISTORY_PAGE_MAX)
         points, next_token = self._page(
-            run_id,
-            key,
-            page_size(size, HISTORY_PAGE_DEFAULT, HISTORY_PAGE_MAX),
-            token,
-            steps,
-            lambda tx, limit, cursor: tx.metrics.history(run_id, key, limit, cursor, steps),
+            run_id, key, limit, token, steps, lambda tx, page: tx.metrics.history(page)
         )
         return Page(points, next_token)
 
@@ -121,13 +118,9 @@ class MetricService:
     ) -> tuple[HistoryColumns, str]:
         """The page of history() as columns, with larger pages; returns it and the next page
         token (empty on the last page). Tokens are interchangeable with history()'s."""
+        limit = page_size(size, HISTORY_COLUMNS_PAGE_DEFAULT, HISTORY_COLUMNS_PAGE_MAX)
         return self._page(
-            run_id,
-            key,
-            page_size(size, HISTORY_COLUMNS_PAGE_DEFAULT, HISTORY_COLUMNS_PAGE_MAX),
-            token,
-            steps,
-            lambda tx, limit, cursor: tx.metrics.history_columns(run_id, key, limit, cursor, steps),
+            run_id, key, limit, token, steps, lambda tx, page: tx.metrics.history_columns(page)
         )
 
     def _page(
@@ -137,7 +130,7 @@ class MetricService:
         limit: int,
         token: str,
         steps: StepRange,
-        read: Callable[[StoreTransaction, int, Any], tuple[T, list[Any] | None]],
+        read: Callable[[StoreTransaction, HistoryPage], tuple[T, list[Any] | None]],
     ) -> tuple[T, str]:
         # Both layouts share validation, the token's digest (so tokens carry over) and the
         # run check; `read` fetches the page in its layout.
@@ -148,8 +141,8 @@ class MetricService:
         with self._store.transaction(write=False) as tx:
             if tx.runs.get_info(run_id) is None:
                 raise run_not_found(run_id)
-            page, next_cursor = read(tx, limit, cursor)
-        return page, self._tokens.encode(digest, next_cursor)
+            found, next_cursor = read(tx, HistoryPage(run_id, key, limit, cursor, steps))
+        return found, self._tokens.encode(digest, next_cursor)
 
     def sampled_history(
         self, run_id: str, key: str, budget: int, token: str, steps: StepRange = ALL_STEPS

@@ -131,24 +131,25 @@ class HistoryColumns:
     values: list[float] = field(default_factory=list)
 
 
+@dataclass(frozen=True)
+class HistoryPage:
+    """Which page of one series a history read returns: up to `limit` points after `cursor`
+    (None: from the first point), within the step range."""
+
+    run_id: str
+    key: str
+    limit: int
+    cursor: Sequence[Any] | None = None
+    steps: StepRange = ALL_STEPS
+
+
 class MetricRepository(Protocol):
     def append(self, run_id: str, experiment_id: int, metrics: Sequence[Metric]) -> None: ...
-    def history(
-        self,
-        run_id: str,
-        key: str,
-        limit: int,
-        cursor: Sequence[Any] | None,
-        steps: StepRange = ALL_STEPS,
-    ) -> tuple[list[Metric], list[Any] | None]: ...
-    def history_columns(
-        self,
-        run_id: str,
-        key: str,
-        limit: int,
-        cursor: Sequence[Any] | None,
-        steps: StepRange = ALL_STEPS,
-    ) -> tuple[HistoryColumns, list[Any] | None]:
+    def history(self, page: HistoryPage) -> tuple[list[Metric], list[Any] | None]:
+        """The page's points, and the cursor of the next page (None on the last page)."""
+        ...
+
+    def history_columns(self, page: HistoryPage) -> tuple[HistoryColumns, list[Any] | None]:
         """The same page as history(), as columns, built without an object per point."""
         ...
 
