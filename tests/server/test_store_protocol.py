@@ -29,6 +29,7 @@ from trackd_server.store.protocol import (
     Refused,
     Replayed,
     RequestClaim,
+    RunSearch,
     StepRange,
     Written,
 )
@@ -143,13 +144,15 @@ def test_a_search_page_always_carries_the_stages(
     active = [LifecycleStage.ACTIVE]
     with store.transaction(write=False) as tx:
         # No run at all: the stages come by a statement of their own.
-        empty = tx.search_runs(searched, active, run_search_spec("", []), 10, None)
+        empty = tx.search_runs(RunSearch(searched, active, run_search_spec("", [])), 10, None)
         assert (empty.runs, empty.experiment_stages) == ([], expected)
     run = services.runs.create(experiment_id, "", None, [], "", "u").info.run_id
     with store.transaction(write=False) as tx:
-        page = tx.search_runs(searched, active, run_search_spec("", []), 10, None)
+        page = tx.search_runs(RunSearch(searched, active, run_search_spec("", [])), 10, None)
         # Ordered by a metric no run has: every run comes from the page's second statement.
-        by_value = tx.search_runs(searched, active, run_search_spec("", ["metrics.x"]), 10, None)
+        by_value = tx.search_runs(
+            RunSearch(searched, active, run_search_spec("", ["metrics.x"])), 10, None
+        )
     for found in (page, by_value):
         assert [r.info.run_id for r in found.runs] == [run]
         assert found.experiment_stages == expected

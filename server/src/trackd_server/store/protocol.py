@@ -38,6 +38,18 @@ class RunReadMask:
     tags: KeySelection = KeySelection()
 
 
+@dataclass(frozen=True)
+class RunSearch:
+    """What a run search selects: the runs of the experiments `experiment_ids` whose lifecycle
+    stage is one of `stages`, filtered and ordered by `spec`, each with the data `mask`
+    selects."""
+
+    experiment_ids: Sequence[int]
+    stages: Sequence[LifecycleStage]
+    spec: SearchSpec
+    mask: RunReadMask = RunReadMask()
+
+
 class RunPage(NamedTuple):
     """One page of a run search as the store reads it."""
 
@@ -252,17 +264,9 @@ class StoreTransaction(Protocol):
     @property
     def idempotency(self) -> IdempotencyRepository: ...
 
-    def search_runs(
-        self,
-        experiment_ids: Sequence[int],
-        stages: Sequence[LifecycleStage],
-        spec: SearchSpec,
-        limit: int,
-        cursor: Sequence[Any] | None,
-        mask: RunReadMask | None = None,
-    ) -> RunPage:
-        """One page of runs of the experiments `experiment_ids` whose lifecycle stage is one
-        of `stages`, with the data `mask` selects (None: everything)."""
+    def search_runs(self, search: RunSearch, limit: int, cursor: Sequence[Any] | None) -> RunPage:
+        """One page of the runs `search` selects: up to `limit` runs after `cursor` (None:
+        from the first run)."""
         ...
 
 
