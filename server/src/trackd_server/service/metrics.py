@@ -25,6 +25,7 @@ from ..store.protocol import (
     Refused,
     Replayed,
     RequestClaim,
+    Sampling,
     StepRange,
     StoreTransaction,
     TrackingStore,
@@ -157,7 +158,7 @@ class MetricService:
                 "page_token", "must be empty with max_points: the series comes in one page"
             )
 
-        series = self._store.series(run_id, key, budget, steps)
+        series = self._store.series(run_id, key, Sampling(budget, steps))
         if series is None:
             raise run_not_found(run_id)
         return series
@@ -173,7 +174,8 @@ class MetricService:
         the keys, each downsampled to at most the returned point budget."""
         runs, metric_keys = self._check_bulk(run_ids, keys)
         budget = self._bulk_budget(budget, len(runs) * len(metric_keys))
-        batch = self._store.series_batch(runs, metric_keys, budget, steps, self._max_scanned)
+        sampling = Sampling(budget, steps)
+        batch = self._store.series_batch(runs, metric_keys, sampling, self._max_scanned)
         if batch.missing_run is not None:
             raise run_not_found(batch.missing_run)
         if batch.scanned > self._max_scanned:

@@ -119,6 +119,15 @@ class StepRange:
 ALL_STEPS = StepRange()
 
 
+@dataclass(frozen=True)
+class Sampling:
+    """How a whole series is read: its points within `steps`, downsampled to at most
+    `max_points` points when it has more."""
+
+    max_points: int
+    steps: StepRange = ALL_STEPS
+
+
 @dataclass
 class MetricSeries:
     """The kept points of one (run, key) series and how many points it has in all (within the
@@ -287,24 +296,16 @@ class TrackingStore(Protocol):
         request id, in a transaction of its own. Answers the run as stored."""
         ...
 
-    def series(
-        self, run_id: str, key: str, max_points: int, steps: StepRange
-    ) -> MetricSeries | None:
-        """One series within the step range, downsampled to at most max_points points when it
-        has more; None when the run does not exist."""
+    def series(self, run_id: str, key: str, sampling: Sampling) -> MetricSeries | None:
+        """One series as `sampling` reads it; None when the run does not exist."""
         ...
 
     def series_batch(
-        self,
-        run_ids: Sequence[str],
-        keys: Sequence[str],
-        max_points: int,
-        steps: StepRange,
-        max_scanned: int,
+        self, run_ids: Sequence[str], keys: Sequence[str], sampling: Sampling, max_scanned: int
     ) -> SeriesBatch:
         """The series of every (run, key) pair that has points in the step range, ordered as
-        `run_ids`, then `keys`, each downsampled to at most max_points points; nothing when a
-        run is missing or downsampling would read more than `max_scanned` stored points."""
+        `run_ids`, then `keys`, each read as `sampling` says; nothing when a run is missing or
+        downsampling would read more than `max_scanned` stored points."""
         ...
 
     def setting(self, name: str, default: str) -> str: ...

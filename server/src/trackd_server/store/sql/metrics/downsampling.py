@@ -29,7 +29,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from ....domain.entities import Metric
-from ...protocol import MetricSeries, StepRange
+from ...protocol import MetricSeries, Sampling, StepRange
 
 # PostgreSQL: keep the numbered series in memory (a 10^6-point series is about 70 MB), prefer
 # the ordered index scan (no sort) and skip JIT compilation, which costs more than it saves at
@@ -146,22 +146,23 @@ def _tune_postgres(conn: sa.Connection) -> None:
 
 
 def downsample_series(
-    conn: sa.Connection, run_id: str, key: str, max_points: int, steps: StepRange
+    conn: sa.Connection, run_id: str, key: str, sampling: Sampling
 ) -> MetricSeries:
-    """One series reduced to at most max_points points (first, last, min and max per bucket).
+    """One series within the step range reduced to at most `sampling.max_points` points
+    (first, last, min and max per bucket).
 
     Meant for series longer than max_points; a shorter one also comes back within the budget,
     but not necessarily whole (read those directly)."""
     _tune_postgres(conn)
     template = _DOWNSAMPLE_POSTGRES if conn.dialect.name == "postgresql" else _DOWNSAMPLE
-    stmt = sa.text(template.format(step_range=step_conditions("", steps)))
+    stmt = sa.text(template.format(step_range=step_conditions("", sampling.steps)))
     rows = conn.execute(
         stmt,
         {
             "run_id": run_id,
             "key": key,
-            "buckets": bucket_count(max_points),
-            **step_params(steps),
+            "buckets": bucket_count(sampling.max_points),
+            **step_params(sampling.steps),
         },
     ).all()
     total = int(rows[0].n) if rows else 0
