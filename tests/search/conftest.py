@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 import pytest
 from trackd_server.domain.entities import LifecycleStage, Metric, Param, RunInfo, RunStatus, Tag
 from trackd_server.service.search import experiment_search_spec, run_search_spec
+from trackd_server.store.protocol import RunSearch
 from trackd_server.store.sql.store import SqlStore
 
 from tests.support.stores import upgraded_store
@@ -86,7 +87,7 @@ def search_run_names(
     while True:
         with store.transaction(write=False) as tx:
             runs, next_cursor, _ = tx.search_runs(
-                [experiment_id], [LifecycleStage.ACTIVE], spec, page_size, cursor
+                RunSearch([experiment_id], [LifecycleStage.ACTIVE], spec), page_size, cursor
             )
         names.extend(run.info.run_name for run in runs)
         if next_cursor is None:

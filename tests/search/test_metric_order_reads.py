@@ -9,6 +9,7 @@ from typing import Any
 import sqlalchemy
 from trackd_server.domain.entities import LifecycleStage
 from trackd_server.service.search import run_search_spec
+from trackd_server.store.protocol import RunSearch
 from trackd_server.store.sql.store import SqlStore
 
 from tests.search.conftest import RunSeed, new_experiment, write_runs
@@ -20,7 +21,9 @@ INDEX = "ix_latest_metrics_key_experiment_id_value_run_id_is_nan"
 def _page(store: SqlStore, experiment_id: int, filter_text: str, order_by: str, size: int) -> Any:
     spec = run_search_spec(filter_text, [order_by])
     with store.transaction(write=False) as tx:
-        runs, _, _ = tx.search_runs([experiment_id], [LifecycleStage.ACTIVE], spec, size, None)
+        runs, _, _ = tx.search_runs(
+            RunSearch([experiment_id], [LifecycleStage.ACTIVE], spec), size, None
+        )
     return [r.info.run_name for r in runs]
 
 

@@ -14,7 +14,7 @@ import sys
 import pytest
 from trackd_server.domain.entities import LifecycleStage, Metric, Run
 from trackd_server.service.search import run_search_spec
-from trackd_server.store.protocol import KeySelection, RunReadMask
+from trackd_server.store.protocol import KeySelection, RunReadMask, RunSearch
 from trackd_server.store.sql.store import SqlStore
 
 from tests.search.conftest import RunSeed, new_experiment, write_runs
@@ -47,7 +47,7 @@ def _page(store: SqlStore, experiment_id: int, mask: RunReadMask | None = None) 
     spec = run_search_spec("", ["attributes.run_name"])
     with store.transaction(write=False) as tx:
         runs, cursor, _ = tx.search_runs(
-            [experiment_id], [LifecycleStage.ACTIVE], spec, 100, None, mask
+            RunSearch([experiment_id], [LifecycleStage.ACTIVE], spec, mask), 100, None
         )
     assert cursor is None
     return runs

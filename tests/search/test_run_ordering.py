@@ -14,6 +14,7 @@ import pytest
 from trackd_server.domain.entities import LifecycleStage, RunStatus
 from trackd_server.domain.filters import split_sort_key
 from trackd_server.service.search import run_search_spec
+from trackd_server.store.protocol import RunSearch
 from trackd_server.store.sql.store import SqlStore
 
 from tests.search.conftest import NAN, RunSeed, new_experiment, search_run_names, write_runs
@@ -197,7 +198,7 @@ def test_pages_neither_skip_nor_repeat_while_runs_are_added(store: SqlStore) -> 
     while True:
         with store.transaction(write=False) as tx:
             runs, cursor, _ = tx.search_runs(
-                [experiment_id], [LifecycleStage.ACTIVE], spec, 6, cursor
+                RunSearch([experiment_id], [LifecycleStage.ACTIVE], spec), 6, cursor
             )
         seen.extend(r.info.run_name for r in runs)
         if cursor is None:
@@ -226,7 +227,7 @@ def test_each_page_is_one_statement_with_its_data(
             before = len(statements)
             with store.transaction(write=False) as tx:
                 _, cursor, _ = tx.search_runs(
-                    [experiment_id], [LifecycleStage.ACTIVE], spec, 4, cursor
+                    RunSearch([experiment_id], [LifecycleStage.ACTIVE], spec), 4, cursor
                 )
             per_page.append(len(statements) - before)
             if cursor is None:

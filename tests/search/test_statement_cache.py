@@ -7,6 +7,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 from trackd_server.domain.entities import LifecycleStage
 from trackd_server.service.search import run_search_spec
+from trackd_server.store.protocol import RunSearch
 from trackd_server.store.sql.runs import search as search_module
 from trackd_server.store.sql.store import SqlStore
 
@@ -53,7 +54,7 @@ def test_threads_paging_one_shape_each_see_their_own_pages(store: SqlStore) -> N
         while True:
             with store.transaction(write=False) as tx:
                 runs, cursor, _ = tx.search_runs(
-                    [experiment_id], [LifecycleStage.ACTIVE], spec, 2, cursor
+                    RunSearch([experiment_id], [LifecycleStage.ACTIVE], spec), 2, cursor
                 )
             seen.extend((r.info.run_name, r.data.metrics[0].value) for r in runs)
             if cursor is None:

@@ -23,12 +23,13 @@ from trackd_server.service.idempotency import claim_for
 from trackd_server.service.search import run_search_spec
 from trackd_server.service.tracking import TrackingServices
 from trackd_server.store.protocol import (
-    ALL_STEPS,
     NewRun,
     Refusal,
     Refused,
     Replayed,
     RequestClaim,
+    RunSearch,
+    Sampling,
     StepRange,
     Written,
 )
@@ -143,13 +144,15 @@ def test_a_search_page_always_carries_the_stages(
     active = [LifecycleStage.ACTIVE]
     with store.transaction(write=False) as tx:
         # No run at all: the stages come by a statement of their own.
-        empty = tx.search_runs(searched, active, run_search_spec("", []), 10, None)
+        empty = tx.search_runs(RunSearch(searched, active, run_search_spec("", [])), 10, None)
         assert (empty.runs, empty.experiment_stages) == ([], expected)
     run = services.runs.create(experiment_id, "", None, [], "", "u").info.run_id
     with store.transaction(write=False) as tx:
-        page = tx.search_runs(searched, active, run_search_spec("", []), 10, None)
+        page = tx.search_runs(RunSearch(searched, active, run_search_spec("", [])), 10, None)
         # Ordered by a metric no run has: every run comes from the page's second statement.
-        by_value = tx.search_runs(searched, active, run_search_spec("", ["metrics.x"]), 10, None)
+        by_value = tx.search_runs(
+            RunSearch(searched, active, run_search_spec("", ["metrics.x"])), 10, None
+        )
     for found in (page, by_value):
         assert [r.info.run_id for r in found.runs] == [run]
         assert found.experiment_stages == expected
@@ -168,14 +171,14 @@ def test_the_store_answers_a_series_whose_summaries_lag(
     log_points(services, run_id, "loss", total)
     blocks = "SELECT count(*) FROM metric_blocks WHERE run_id = :r"
     assert count(store, blocks, r=run_id) == 0
-    series = store.series(run_id, "loss", 40, ALL_STEPS)
+    series = store.series(run_id, "loss", Sampling(40))
     assert series is not None
     assert series.total == total and 0 < len(series.points) <= 40
     assert count(store, blocks, r=run_id) == total // BLOCK_POINTS  # sealed by the store
-    assert store.series(run_id, "loss", 40, ALL_STEPS) == series  # now from the summaries
-    empty = store.series(run_id, "unlogged", 40, ALL_STEPS)
+    assert store.series(run_id, "loss", Sampling(40)) == series  # now from the summaries
+    empty = store.series(run_id, "unlogged", Sampling(40))
     assert empty is not None and (empty.total, empty.points) == (0, [])
-    assert store.series(MISSING_RUN, "loss", 40, ALL_STEPS) is None
+    assert store.series(MISSING_RUN, "loss", Sampling(40)) is None
 
 
 def test_a_series_batch_is_answered_whole_or_not_at_all(
@@ -189,7 +192,7 @@ def test_a_series_batch_is_answered_whole_or_not_at_all(
     log_points(services, short, "loss", 10)
     log_points(services, short, "acc", 5)
     keys = ["acc", "loss", "unlogged"]
-    batch = store.series_batch([short, lagging], keys, 40, ALL_STEPS, 10**6)
+    batch = store.series_batch([short, lagging], keys, Sampling(40), 10**6)
     assert batch.missing_run is None and batch.scanned == total
     assert [(s.run_id, s.key, s.total) for s in batch.series] == [
         (short, "acc", 5),
@@ -197,11 +200,11 @@ def test_a_series_batch_is_answered_whole_or_not_at_all(
         (lagging, "loss", total),
     ]
     assert 0 < len(batch.series[2].points) <= 40
-    assert store.series(lagging, "loss", 40, ALL_STEPS) == batch.series[2]
+    assert store.series(lagging, "loss", Sampling(40)) == batch.series[2]
 
-    missing = store.series_batch([short, MISSING_RUN], keys, 40, ALL_STEPS, 10**6)
+    missing = store.series_batch([short, MISSING_RUN], keys, Sampling(40), 10**6)
     assert (missing.missing_run, missing.series) == (MISSING_RUN, [])
-    over = store.series_batch([short, lagging], keys, 40, ALL_STEPS, total - 1)
+    over = store.series_batch([short, lagging], keys, Sampling(40), total - 1)
     assert (over.scanned, over.series) == (total, [])
-    ranged = store.series_batch([short], ["loss"], 40, StepRange(2, 4), 0)
+    ranged = store.series_batch([short], ["loss"], Sampling(40, StepRange(2, 4)), 0)
     assert [p.step for p in ranged.series[0].points] == [2, 3, 4]

@@ -23,6 +23,9 @@ DATASET = "dataset"  # parsed for MLflow compatibility, rejected by the type che
 # three-valued logic and keeps the compiler small.
 EQ, NE, LT, LE, GT, GE = "=", "!=", "<", "<=", ">", ">="
 LIKE, ILIKE, IN, IS_NULL = "LIKE", "ILIKE", "IN", "IS NULL"
+# The operators a value of each sort takes: numbers order, strings match patterns.
+NUMBER_OPERATORS = (EQ, NE, LT, LE, GT, GE, IN, IS_NULL)
+STRING_OPERATORS = (EQ, NE, LIKE, ILIKE, IN, IS_NULL)
 
 Scalar = str | int | float
 Value = Scalar | tuple[Scalar, ...] | None

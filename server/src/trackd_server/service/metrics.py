@@ -20,10 +20,12 @@ from ..domain.errors import InvalidArgument, ResourceExhausted
 from ..store.protocol import (
     ALL_STEPS,
     HistoryColumns,
+    HistoryPage,
     MetricSeries,
     Refused,
     Replayed,
     RequestClaim,
+    Sampling,
     StepRange,
     StoreTransaction,
     TrackingStore,
@@ -106,13 +108,9 @@ class MetricService:
         self, run_id: str, key: str, size: int, token: str, steps: StepRange = ALL_STEPS
     ) -> Page[Metric]:
         """One page of a series, in (step, timestamp, logging) order."""
+        limit = page_size(size, HISTORY_PAGE_DEFAULT, HISTORY_PAGE_MAX)
         points, next_token = self._page(
-            run_id,
-            key,
-            page_size(size, HISTORY_PAGE_DEFAULT, HISTORY_PAGE_MAX),
-            token,
-            steps,
-            lambda tx, limit, cursor: tx.metrics.history(run_id, key, limit, cursor, steps),
+            run_id, key, limit, token, steps, lambda tx, page: tx.metrics.history(page)
         )
         return Page(points, next_token)
 
@@ -121,13 +119,9 @@ class MetricService:
     ) -> tuple[HistoryColumns, str]:
         """The page of history() as columns, with larger pages; returns it and the next page
         token (empty on the last page). Tokens are interchangeable with history()'s."""
+        limit = page_size(size, HISTORY_COLUMNS_PAGE_DEFAULT, HISTORY_COLUMNS_PAGE_MAX)
         return self._page(
-            run_id,
-            key,
-            page_size(size, HISTORY_COLUMNS_PAGE_DEFAULT, HISTORY_COLUMNS_PAGE_MAX),
-            token,
-            steps,
-            lambda tx, limit, cursor: tx.metrics.history_columns(run_id, key, limit, cursor, steps),
+            run_id, key, limit, token, steps, lambda tx, page: tx.metrics.history_columns(page)
         )
 
     def _page(
@@ -137,7 +131,7 @@ class MetricService:
         limit: int,
         token: str,
         steps: StepRange,
-        read: Callable[[StoreTransaction, int, Any], tuple[T, list[Any] | None]],
+        read: Callable[[StoreTransaction, HistoryPage], tuple[T, list[Any] | None]],
     ) -> tuple[T, str]:
         # Both layouts share validation, the token's digest (so tokens carry over) and the
         # run check; `read` fetches the page in its layout.
@@ -148,8 +142,8 @@ class MetricService:
         with self._store.transaction(write=False) as tx:
             if tx.runs.get_info(run_id) is None:
                 raise run_not_found(run_id)
-            page, next_cursor = read(tx, limit, cursor)
-        return page, self._tokens.encode(digest, next_cursor)
+            found, next_cursor = read(tx, HistoryPage(run_id, key, limit, cursor, steps))
+        return found, self._tokens.encode(digest, next_cursor)
 
     def sampled_history(
         self, run_id: str, key: str, budget: int, token: str, steps: StepRange = ALL_STEPS
@@ -164,7 +158,7 @@ class MetricService:
                 "page_token", "must be empty with max_points: the series comes in one page"
             )
 
-        series = self._store.series(run_id, key, budget, steps)
+        series = self._store.series(run_id, key, Sampling(budget, steps))
         if series is None:
             raise run_not_found(run_id)
         return series
@@ -180,7 +174,8 @@ class MetricService:
         the keys, each downsampled to at most the returned point budget."""
         runs, metric_keys = self._check_bulk(run_ids, keys)
         budget = self._bulk_budget(budget, len(runs) * len(metric_keys))
-        batch = self._store.series_batch(runs, metric_keys, budget, steps, self._max_scanned)
+        sampling = Sampling(budget, steps)
+        batch = self._store.series_batch(runs, metric_keys, sampling, self._max_scanned)
         if batch.missing_run is not None:
             raise run_not_found(batch.missing_run)
         if batch.scanned > self._max_scanned:

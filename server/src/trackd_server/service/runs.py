@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
+from dataclasses import replace
 
 from ..domain.entities import (
     BatchWrites,
@@ -25,6 +26,7 @@ from ..store.protocol import (
     Refused,
     Replayed,
     RunReadMask,
+    RunSearch,
     StoreTransaction,
     TrackingStore,
     Written,
@@ -343,16 +345,17 @@ class RunService:
         limit = page_size(size, SEARCH_PAGE_DEFAULT, SEARCH_PAGE_MAX)
         digest = query_digest("runs", numeric, view_type.value, *spec.digest_parts())
         cursor = self._tokens.decode(digest, token)
+        search = RunSearch(numeric, view_type.stages(), spec, read_mask or RunReadMask())
         with self._store.transaction(write=False) as tx:
             # Optimistic: read the page, and the searched experiments with it; check them
             # after. Only a search naming an experiment that is deleted (and hidden by the
             # view) reads its page again.
-            page = tx.search_runs(numeric, view_type.stages(), spec, limit, cursor, read_mask)
+            page = tx.search_runs(search, limit, cursor)
             visible = _visible_experiments(numeric, page.experiment_stages, view_type)
             if len(visible) < len(numeric):
                 if not visible:
                     return Page([], "")
-                page = tx.search_runs(visible, view_type.stages(), spec, limit, cursor, read_mask)
+                page = tx.search_runs(replace(search, experiment_ids=visible), limit, cursor)
         return Page(page.runs, self._tokens.encode(digest, page.cursor))
 
 

@@ -38,6 +38,18 @@ class RunReadMask:
     tags: KeySelection = KeySelection()
 
 
+@dataclass(frozen=True)
+class RunSearch:
+    """What a run search selects: the runs of the experiments `experiment_ids` whose lifecycle
+    stage is one of `stages`, filtered and ordered by `spec`, each with the data `mask`
+    selects."""
+
+    experiment_ids: Sequence[int]
+    stages: Sequence[LifecycleStage]
+    spec: SearchSpec
+    mask: RunReadMask = RunReadMask()
+
+
 class RunPage(NamedTuple):
     """One page of a run search as the store reads it."""
 
@@ -107,6 +119,15 @@ class StepRange:
 ALL_STEPS = StepRange()
 
 
+@dataclass(frozen=True)
+class Sampling:
+    """How a whole series is read: its points within `steps`, downsampled to at most
+    `max_points` points when it has more."""
+
+    max_points: int
+    steps: StepRange = ALL_STEPS
+
+
 @dataclass
 class MetricSeries:
     """The kept points of one (run, key) series and how many points it has in all (within the
@@ -131,24 +152,25 @@ class HistoryColumns:
     values: list[float] = field(default_factory=list)
 
 
+@dataclass(frozen=True)
+class HistoryPage:
+    """Which page of one series a history read returns: up to `limit` points after `cursor`
+    (None: from the first point), within the step range."""
+
+    run_id: str
+    key: str
+    limit: int
+    cursor: Sequence[Any] | None = None
+    steps: StepRange = ALL_STEPS
+
+
 class MetricRepository(Protocol):
     def append(self, run_id: str, experiment_id: int, metrics: Sequence[Metric]) -> None: ...
-    def history(
-        self,
-        run_id: str,
-        key: str,
-        limit: int,
-        cursor: Sequence[Any] | None,
-        steps: StepRange = ALL_STEPS,
-    ) -> tuple[list[Metric], list[Any] | None]: ...
-    def history_columns(
-        self,
-        run_id: str,
-        key: str,
-        limit: int,
-        cursor: Sequence[Any] | None,
-        steps: StepRange = ALL_STEPS,
-    ) -> tuple[HistoryColumns, list[Any] | None]:
+    def history(self, page: HistoryPage) -> tuple[list[Metric], list[Any] | None]:
+        """The page's points, and the cursor of the next page (None on the last page)."""
+        ...
+
+    def history_columns(self, page: HistoryPage) -> tuple[HistoryColumns, list[Any] | None]:
         """The same page as history(), as columns, built without an object per point."""
         ...
 
@@ -251,17 +273,9 @@ class StoreTransaction(Protocol):
     @property
     def idempotency(self) -> IdempotencyRepository: ...
 
-    def search_runs(
-        self,
-        experiment_ids: Sequence[int],
-        stages: Sequence[LifecycleStage],
-        spec: SearchSpec,
-        limit: int,
-        cursor: Sequence[Any] | None,
-        mask: RunReadMask | None = None,
-    ) -> RunPage:
-        """One page of runs of the experiments `experiment_ids` whose lifecycle stage is one
-        of `stages`, with the data `mask` selects (None: everything)."""
+    def search_runs(self, search: RunSearch, limit: int, cursor: Sequence[Any] | None) -> RunPage:
+        """One page of the runs `search` selects: up to `limit` runs after `cursor` (None:
+        from the first run)."""
         ...
 
 
@@ -282,24 +296,16 @@ class TrackingStore(Protocol):
         request id, in a transaction of its own. Answers the run as stored."""
         ...
 
-    def series(
-        self, run_id: str, key: str, max_points: int, steps: StepRange
-    ) -> MetricSeries | None:
-        """One series within the step range, downsampled to at most max_points points when it
-        has more; None when the run does not exist."""
+    def series(self, run_id: str, key: str, sampling: Sampling) -> MetricSeries | None:
+        """One series as `sampling` reads it; None when the run does not exist."""
         ...
 
     def series_batch(
-        self,
-        run_ids: Sequence[str],
-        keys: Sequence[str],
-        max_points: int,
-        steps: StepRange,
-        max_scanned: int,
+        self, run_ids: Sequence[str], keys: Sequence[str], sampling: Sampling, max_scanned: int
     ) -> SeriesBatch:
         """The series of every (run, key) pair that has points in the step range, ordered as
-        `run_ids`, then `keys`, each downsampled to at most max_points points; nothing when a
-        run is missing or downsampling would read more than `max_scanned` stored points."""
+        `run_ids`, then `keys`, each read as `sampling` says; nothing when a run is missing or
+        downsampling would read more than `max_scanned` stored points."""
         ...
 
     def setting(self, name: str, default: str) -> str: ...

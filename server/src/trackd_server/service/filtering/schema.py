@@ -8,18 +8,10 @@ from dataclasses import dataclass, field
 from ...domain.entities import LifecycleStage, RunStatus
 from ...domain.filters import (
     ATTRIBUTE,
-    EQ,
-    GE,
-    GT,
-    ILIKE,
-    IN,
-    IS_NULL,
-    LE,
-    LIKE,
-    LT,
     METRIC,
-    NE,
+    NUMBER_OPERATORS,
     PARAM,
+    STRING_OPERATORS,
     TAG,
 )
 
@@ -31,11 +23,11 @@ STRING = "string"
 ENUM = "enum"  # a string with a fixed set of values, spelled in several accepted ways
 
 OPERATORS: Mapping[str, tuple[str, ...]] = {
-    NUMBER: (EQ, NE, LT, LE, GT, GE, IN, IS_NULL),
-    INTEGER: (EQ, NE, LT, LE, GT, GE, IN, IS_NULL),
-    ID: (EQ, NE, LT, LE, GT, GE, IN, IS_NULL),
-    STRING: (EQ, NE, LIKE, ILIKE, IN, IS_NULL),
-    ENUM: (EQ, NE, LIKE, ILIKE, IN, IS_NULL),
+    NUMBER: NUMBER_OPERATORS,
+    INTEGER: NUMBER_OPERATORS,
+    ID: NUMBER_OPERATORS,
+    STRING: STRING_OPERATORS,
+    ENUM: STRING_OPERATORS,
 }
 
 DESCRIPTIONS = {

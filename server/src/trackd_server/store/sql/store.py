@@ -17,8 +17,8 @@ from ..protocol import (
     Refused,
     Replayed,
     RequestClaim,
+    Sampling,
     SeriesBatch,
-    StepRange,
     Written,
 )
 from .dialect import upsert
@@ -74,20 +74,13 @@ class SqlStore:
     ) -> Written[Run] | Replayed | Refused:
         return creation.create_run(self._db, self._locations, new, claim)
 
-    def series(
-        self, run_id: str, key: str, max_points: int, steps: StepRange
-    ) -> MetricSeries | None:
-        return metric_series.series(self._db, run_id, key, max_points, steps)
+    def series(self, run_id: str, key: str, sampling: Sampling) -> MetricSeries | None:
+        return metric_series.series(self._db, run_id, key, sampling)
 
     def series_batch(
-        self,
-        run_ids: Sequence[str],
-        keys: Sequence[str],
-        max_points: int,
-        steps: StepRange,
-        max_scanned: int,
+        self, run_ids: Sequence[str], keys: Sequence[str], sampling: Sampling, max_scanned: int
     ) -> SeriesBatch:
-        return metric_series.series_batch(self._db, run_ids, keys, max_points, steps, max_scanned)
+        return metric_series.series_batch(self._db, run_ids, keys, sampling, max_scanned)
 
     def upgrade(self) -> None:
         """Brings the schema to the latest revision. Several processes may call this at once."""

@@ -9,10 +9,8 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from ...domain.entities import LifecycleStage
 from ...domain.errors import TrackdError, Unavailable
-from ...domain.search import SearchSpec
-from ..protocol import RunPage, RunReadMask
+from ..protocol import RunPage, RunSearch
 from .engine import WRITE_OPTION
 from .experiments.repository import SqlExperimentRepository
 from .idempotency import SqlIdempotencyRepository
@@ -37,16 +35,8 @@ class SqlTransaction:
     def dialect(self) -> str:
         return self.conn.dialect.name
 
-    def search_runs(
-        self,
-        experiment_ids: Sequence[int],
-        stages: Sequence[LifecycleStage],
-        spec: SearchSpec,
-        limit: int,
-        cursor: Sequence[Any] | None,
-        mask: RunReadMask | None = None,
-    ) -> RunPage:
-        return search_runs(self.conn, experiment_ids, stages, spec, limit, cursor, mask)
+    def search_runs(self, search: RunSearch, limit: int, cursor: Sequence[Any] | None) -> RunPage:
+        return search_runs(self.conn, search, limit, cursor)
 
 
 @contextmanager

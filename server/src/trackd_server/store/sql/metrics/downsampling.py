@@ -29,7 +29,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from ....domain.entities import Metric
-from ...protocol import MetricSeries, StepRange
+from ...protocol import MetricSeries, Sampling, StepRange
 
 # PostgreSQL: keep the numbered series in memory (a 10^6-point series is about 70 MB), prefer
 # the ordered index scan (no sort) and skip JIT compilation, which costs more than it saves at
@@ -40,14 +40,20 @@ _POSTGRES_SETTINGS = (
     "SET LOCAL random_page_cost = 1.1",
 )
 
-_DOWNSAMPLE = """
+# The series in order, each point with its position (idx) and the series' length (n); both
+# queries start from it. {step_range} is left for step_conditions().
+_NUMBERED = """
 WITH numbered AS (
   SELECT id, value, is_nan,
          row_number() OVER (ORDER BY step, "timestamp", id) - 1 AS idx,
          count(*) OVER () AS n
   FROM metrics
   WHERE run_id = :run_id AND key = :key {step_range}
-),
+),"""
+
+_DOWNSAMPLE = (
+    _NUMBERED
+    + """
 pts AS (
   SELECT id, value, is_nan, idx, n, idx * :buckets / n AS bucket FROM numbered
 ),
@@ -75,6 +81,7 @@ SELECT m.step, m."timestamp", m.value, m.is_nan, (SELECT n FROM pts LIMIT 1) AS 
 FROM kept k JOIN metrics m ON m.id = k.id
 ORDER BY m.step, m."timestamp", m.id
 """
+)
 
 
 # PostgreSQL variant: the extreme points come out of the same hash aggregate as (value, id)
@@ -82,14 +89,9 @@ ORDER BY m.step, m."timestamp", m.id
 # no join of the series with its buckets for the planner to misjudge: a series logged after the
 # last ANALYZE is estimated at a handful of rows, and a nested loop over 10^5 rows then costs
 # most of a second.
-_DOWNSAMPLE_POSTGRES = """
-WITH numbered AS (
-  SELECT id, value, is_nan,
-         row_number() OVER (ORDER BY step, "timestamp", id) - 1 AS idx,
-         count(*) OVER () AS n
-  FROM metrics
-  WHERE run_id = :run_id AND key = :key {step_range}
-),
+_DOWNSAMPLE_POSTGRES = (
+    _NUMBERED
+    + """
 ext AS (
   SELECT min(id) FILTER (WHERE (idx * :buckets) % n < :buckets) AS first_id,
          min(id) FILTER (WHERE ((idx + 1) * :buckets) % n < :buckets) AS last_id,
@@ -108,6 +110,7 @@ SELECT m.step, m."timestamp", m.value, m.is_nan, (SELECT max(n) FROM ext) AS n
 FROM kept k JOIN metrics m ON m.id = k.id
 ORDER BY m.step, m."timestamp", m.id
 """
+)
 
 
 def step_conditions(column_prefix: str, steps: StepRange) -> str:
@@ -146,22 +149,23 @@ def _tune_postgres(conn: sa.Connection) -> None:
 
 
 def downsample_series(
-    conn: sa.Connection, run_id: str, key: str, max_points: int, steps: StepRange
+    conn: sa.Connection, run_id: str, key: str, sampling: Sampling
 ) -> MetricSeries:
-    """One series reduced to at most max_points points (first, last, min and max per bucket).
+    """One series within the step range reduced to at most `sampling.max_points` points
+    (first, last, min and max per bucket).
 
     Meant for series longer than max_points; a shorter one also comes back within the budget,
     but not necessarily whole (read those directly)."""
     _tune_postgres(conn)
     template = _DOWNSAMPLE_POSTGRES if conn.dialect.name == "postgresql" else _DOWNSAMPLE
-    stmt = sa.text(template.format(step_range=step_conditions("", steps)))
+    stmt = sa.text(template.format(step_range=step_conditions("", sampling.steps)))
     rows = conn.execute(
         stmt,
         {
             "run_id": run_id,
             "key": key,
-            "buckets": bucket_count(max_points),
-            **step_params(steps),
+            "buckets": bucket_count(sampling.max_points),
+            **step_params(sampling.steps),
         },
     ).all()
     total = int(rows[0].n) if rows else 0

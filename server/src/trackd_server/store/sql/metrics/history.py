@@ -27,13 +27,12 @@ SQLite reads rows and transposes them.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
 from typing import Any
 
 import sqlalchemy as sa
 
 from ....domain.entities import Metric
-from ...protocol import HistoryColumns, StepRange
+from ...protocol import HistoryColumns, HistoryPage, StepRange
 from ..keyset import SortKey, after, order_clauses
 from ..models import MetricRow, table_of
 from ..rows import driver_rows
@@ -71,40 +70,31 @@ def in_step_range(steps: StepRange) -> list[sa.ColumnElement[bool]]:
     return conditions
 
 
-def row_page(
-    conn: sa.Connection,
-    run_id: str,
-    key: str,
-    limit: int,
-    cursor: Sequence[Any] | None,
-    steps: StepRange,
-) -> tuple[list[Metric], list[Any] | None]:
-    """Up to `limit` points after `cursor`, and the cursor of the next page (None on the last
-    page)."""
+def row_page(conn: sa.Connection, page: HistoryPage) -> tuple[list[Metric], list[Any] | None]:
+    """The page's points, and the cursor of the next page (None on the last page)."""
     keys = [SortKey(M.step), SortKey(M.timestamp), SortKey(M.id)]
     stmt = sa.select(M.value, M.is_nan, M.step, M.timestamp, M.id).where(
-        M.run_id == run_id, M.key == key, *in_step_range(steps)
+        M.run_id == page.run_id, M.key == page.key, *in_step_range(page.steps)
     )
-    if cursor is not None:
-        stmt = stmt.where(after(keys, cursor))
-    stmt = stmt.order_by(*order_clauses(keys)).limit(limit + 1)
+    if page.cursor is not None:
+        stmt = stmt.where(after(keys, page.cursor))
+    stmt = stmt.order_by(*order_clauses(keys)).limit(page.limit + 1)
     rows = driver_rows(conn.execute(stmt))
-    more = len(rows) > limit
-    rows = rows[:limit]
+    more = len(rows) > page.limit
+    rows = rows[: page.limit]
     next_cursor = list(rows[-1][2:]) if more else None
     nan = math.nan
     points = [
-        Metric(key, nan if is_nan else value, timestamp, step)
+        Metric(page.key, nan if is_nan else value, timestamp, step)
         for value, is_nan, step, timestamp, _ in rows
     ]
     return points, next_cursor
 
 
-def _conditions(
-    steps: StepRange, cursor: Sequence[Any] | None, style: str
-) -> tuple[str, dict[str, Any]]:
-    """SQL conditions for the step range and the cursor, with `style` "pyformat" (psycopg) or
-    "named" (SQLAlchemy text)."""
+def _conditions(page: HistoryPage, style: str) -> tuple[str, dict[str, Any]]:
+    """SQL conditions for the page's step range and cursor, with `style` "pyformat" (psycopg)
+    or "named" (SQLAlchemy text)."""
+    steps, cursor = page.steps, page.cursor
 
     def name(n: str) -> str:
         return f"%({n})s" if style == "pyformat" else f":{n}"
@@ -126,31 +116,19 @@ def _conditions(
     return " ".join(parts), bound
 
 
-def column_page(
-    conn: sa.Connection,
-    run_id: str,
-    key: str,
-    limit: int,
-    cursor: Sequence[Any] | None,
-    steps: StepRange,
-) -> tuple[HistoryColumns, list[Any] | None]:
-    """Up to `limit` points after `cursor` as columns, and the cursor of the next page (None
-    on the last page)."""
+def column_page(conn: sa.Connection, page: HistoryPage) -> tuple[HistoryColumns, list[Any] | None]:
+    """The page's points as columns, and the cursor of the next page (None on the last page)."""
     if conn.dialect.name == "postgresql":
-        return _postgres_page(conn, run_id, key, limit, cursor, steps)
-    return _portable_page(conn, run_id, key, limit, cursor, steps)
+        return _postgres_page(conn, page)
+    return _portable_page(conn, page)
 
 
 def _postgres_page(
-    conn: sa.Connection,
-    run_id: str,
-    key: str,
-    limit: int,
-    cursor: Sequence[Any] | None,
-    steps: StepRange,
+    conn: sa.Connection, page: HistoryPage
 ) -> tuple[HistoryColumns, list[Any] | None]:
-    conditions, bound = _conditions(steps, cursor, "pyformat")
-    params = {"run_id": run_id, "key": key, **bound}
+    conditions, bound = _conditions(page, "pyformat")
+    params = {"run_id": page.run_id, "key": page.key, **bound}
+    limit = page.limit
     # The psycopg connection under SQLAlchemy's, inside the same transaction.
     driver = conn.connection.driver_connection
     with driver.cursor(binary=True) as cur:  # type: ignore[union-attr]
@@ -178,22 +156,17 @@ def _postgres_page(
 
 
 def _portable_page(
-    conn: sa.Connection,
-    run_id: str,
-    key: str,
-    limit: int,
-    cursor: Sequence[Any] | None,
-    steps: StepRange,
+    conn: sa.Connection, page: HistoryPage
 ) -> tuple[HistoryColumns, list[Any] | None]:
-    conditions, bound = _conditions(steps, cursor, "named")
+    conditions, bound = _conditions(page, "named")
     rows = driver_rows(
         conn.execute(
             sa.text(_PAGE_PORTABLE.format(conditions=conditions)),
-            {"run_id": run_id, "key": key, "limit": limit + 1, **bound},
+            {"run_id": page.run_id, "key": page.key, "limit": page.limit + 1, **bound},
         )
     )
-    more = len(rows) > limit
-    rows = rows[:limit]
+    more = len(rows) > page.limit
+    rows = rows[: page.limit]
     if not rows:
         return HistoryColumns(), None
     nan = math.nan

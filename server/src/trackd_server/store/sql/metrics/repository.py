@@ -8,7 +8,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from ....domain.entities import Metric
-from ...protocol import ALL_STEPS, HistoryColumns, StepRange
+from ...protocol import HistoryColumns, HistoryPage
 from .append import append_points
 from .history import column_page, row_page
 
@@ -20,22 +20,8 @@ class SqlMetricRepository:
     def append(self, run_id: str, experiment_id: int, metrics: Sequence[Metric]) -> None:
         append_points(self._conn, run_id, experiment_id, metrics)
 
-    def history(
-        self,
-        run_id: str,
-        key: str,
-        limit: int,
-        cursor: Sequence[Any] | None,
-        steps: StepRange = ALL_STEPS,
-    ) -> tuple[list[Metric], list[Any] | None]:
-        return row_page(self._conn, run_id, key, limit, cursor, steps)
+    def history(self, page: HistoryPage) -> tuple[list[Metric], list[Any] | None]:
+        return row_page(self._conn, page)
 
-    def history_columns(
-        self,
-        run_id: str,
-        key: str,
-        limit: int,
-        cursor: Sequence[Any] | None,
-        steps: StepRange = ALL_STEPS,
-    ) -> tuple[HistoryColumns, list[Any] | None]:
-        return column_page(self._conn, run_id, key, limit, cursor, steps)
+    def history_columns(self, page: HistoryPage) -> tuple[HistoryColumns, list[Any] | None]:
+        return column_page(self._conn, page)

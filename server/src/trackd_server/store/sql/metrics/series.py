@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 
-from ...protocol import MetricSeries, SeriesBatch, StepRange
+from ...protocol import MetricSeries, Sampling, SeriesBatch, StepRange
 from ..models import MetricRow, table_of
 from . import summaries
 from .block_series import block_view, merge_units
@@ -33,20 +33,16 @@ SUMMARY_ATTEMPTS = 2
 _PAIRS_PER_QUERY = 500
 
 
-def series(
-    db: Database, run_id: str, key: str, max_points: int, steps: StepRange
-) -> MetricSeries | None:
-    """One series downsampled to at most max_points points; None when the run is missing."""
+def series(db: Database, run_id: str, key: str, sampling: Sampling) -> MetricSeries | None:
+    """One series as `sampling` reads it; None when the run is missing."""
     for _ in range(SUMMARY_ATTEMPTS):
         with db.transaction(write=False) as tx:
-            found = summarised_series(tx.conn, run_id, key, max_points, steps)
+            found = summarised_series(tx.conn, run_id, key, sampling)
             if found is not None:
                 return _unless_run_missing(tx, run_id, found)
         _seal(db, [(run_id, key)])
     with db.transaction(write=False) as tx:
-        return _unless_run_missing(
-            tx, run_id, exact_series(tx.conn, run_id, key, max_points, steps)
-        )
+        return _unless_run_missing(tx, run_id, exact_series(tx.conn, run_id, key, sampling))
 
 
 def _unless_run_missing(
@@ -60,12 +56,7 @@ def _unless_run_missing(
 
 
 def series_batch(
-    db: Database,
-    run_ids: Sequence[str],
-    keys: Sequence[str],
-    max_points: int,
-    steps: StepRange,
-    max_scanned: int,
+    db: Database, run_ids: Sequence[str], keys: Sequence[str], sampling: Sampling, max_scanned: int
 ) -> SeriesBatch:
     """The series of every (run, key) pair with points, ordered as the run ids, then the keys;
     see TrackingStore.series_batch."""
@@ -73,19 +64,19 @@ def series_batch(
         for run_id in run_ids:
             if tx.runs.get_info(run_id) is None:
                 return SeriesBatch(missing_run=run_id)
-        sizes = series_sizes(tx.conn, run_ids, keys, steps)
-        scanned = sum(n for n in sizes.values() if n > max_points)
+        sizes = series_sizes(tx.conn, run_ids, keys, sampling.steps)
+        scanned = sum(n for n in sizes.values() if n > sampling.max_points)
         if scanned > max_scanned:
             return SeriesBatch(scanned=scanned)
-        found = many_series(tx.conn, sizes, max_points, steps)
+        found = many_series(tx.conn, sizes, sampling)
     lagging = [pair for pair, one in found.items() if one is None]
     if lagging:
         _seal(db, lagging)
         with db.transaction(write=False) as tx:
             for run_id, key in lagging:
                 found[(run_id, key)] = summarised_series(
-                    tx.conn, run_id, key, max_points, steps
-                ) or exact_series(tx.conn, run_id, key, max_points, steps)
+                    tx.conn, run_id, key, sampling
+                ) or exact_series(tx.conn, run_id, key, sampling)
     ordered = [found.get((r, k)) for r in run_ids for k in keys]
     return SeriesBatch([s for s in ordered if s is not None], scanned=scanned)
 
@@ -98,35 +89,33 @@ def _seal(db: Database, pairs: Iterable[Pair]) -> None:
 
 
 def summarised_series(
-    conn: sa.Connection, run_id: str, key: str, max_points: int, steps: StepRange
+    conn: sa.Connection, run_id: str, key: str, sampling: Sampling
 ) -> MetricSeries | None:
     """The series through its summaries; None when they lag too far behind to answer."""
-    view = block_view(conn, run_id, key, steps)
+    view = block_view(conn, run_id, key, sampling.steps)
     if view is None:
         return None
-    buckets = bucket_count(max_points)
-    if view.total <= max_points or len(view.units) < buckets:
+    buckets = bucket_count(sampling.max_points)
+    if view.total <= sampling.max_points or len(view.units) < buckets:
         # Whole, or too few blocks for the buckets asked for: the exact per-point rule,
         # whose cost (about 1 us per point) is bounded by 64 points per bucket here.
-        return exact_series(conn, run_id, key, max_points, steps)
+        return exact_series(conn, run_id, key, sampling)
     return MetricSeries(run_id, key, merge_units(key, view.units, buckets), view.total)
 
 
-def exact_series(
-    conn: sa.Connection, run_id: str, key: str, max_points: int, steps: StepRange
-) -> MetricSeries:
+def exact_series(conn: sa.Connection, run_id: str, key: str, sampling: Sampling) -> MetricSeries:
     # Most series are short: read up to max_points + 1 points in order, and only when there
     # are more run the (heavier) downsampling query.
     stmt = (
         sa.select(M.run_id, M.key, M.value, M.is_nan, M.step, M.timestamp)
-        .where(M.run_id == run_id, M.key == key, *in_step_range(steps))
+        .where(M.run_id == run_id, M.key == key, *in_step_range(sampling.steps))
         .order_by(M.step, M.timestamp, M.id)
-        .limit(max_points + 1)
+        .limit(sampling.max_points + 1)
     )
     points = group_points(conn.execute(stmt)).get((run_id, key), [])
-    if len(points) <= max_points:
+    if len(points) <= sampling.max_points:
         return MetricSeries(run_id, key, points, len(points))
-    return downsample_series(conn, run_id, key, max_points, steps)
+    return downsample_series(conn, run_id, key, sampling)
 
 
 def series_sizes(
@@ -144,17 +133,18 @@ def series_sizes(
 
 
 def many_series(
-    conn: sa.Connection, sizes: dict[Pair, int], max_points: int, steps: StepRange
+    conn: sa.Connection, sizes: dict[Pair, int], sampling: Sampling
 ) -> dict[Pair, MetricSeries | None]:
-    """The series of `sizes` (as series_sizes returns them), each downsampled to at most
-    max_points points; None for a series whose summaries lag (as summarised_series)."""
+    """The series of `sizes` (as series_sizes returns them), each read as `sampling` says;
+    None for a series whose summaries lag (as summarised_series)."""
+    max_points = sampling.max_points
     found: dict[Pair, MetricSeries | None] = {}
     short = [pair for pair, n in sizes.items() if n <= max_points]
     # Short series together in one query (their points are within the response budget).
     for chunk in _chunks(short, _PAIRS_PER_QUERY):
         stmt = (
             sa.select(M.run_id, M.key, M.value, M.is_nan, M.step, M.timestamp)
-            .where(sa.tuple_(M.run_id, M.key).in_(chunk), *in_step_range(steps))
+            .where(sa.tuple_(M.run_id, M.key).in_(chunk), *in_step_range(sampling.steps))
             .order_by(M.run_id, M.key, M.step, M.timestamp, M.id)
         )
         for pair, points in group_points(conn.execute(stmt)).items():
@@ -163,7 +153,7 @@ def many_series(
         known = found.get(pair)
         # Long series one by one; a short one that grew since it was counted joins them.
         if n > max_points or (known is not None and known.total > max_points):
-            found[pair] = summarised_series(conn, *pair, max_points, steps)
+            found[pair] = summarised_series(conn, *pair, sampling)
     return found
 
 

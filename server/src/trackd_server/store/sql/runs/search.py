@@ -34,7 +34,7 @@ import sqlalchemy as sa
 from ....domain.entities import LifecycleStage
 from ....domain.filters import ATTRIBUTE, METRIC, PARAM, And, Comparison, Expr, split_sort_key
 from ....domain.search import SearchSpec
-from ...protocol import RunPage, RunReadMask
+from ...protocol import RunPage, RunReadMask, RunSearch
 from ..experiments.repository import SqlExperimentRepository
 from ..filters import (
     RUN_ATTRIBUTES,
@@ -268,20 +268,15 @@ def _parse_stages(text: str | None) -> dict[int, LifecycleStage]:
 
 
 def search_runs(
-    conn: sa.Connection,
-    experiment_ids: Sequence[int],
-    stages: Sequence[LifecycleStage],
-    spec: SearchSpec,
-    limit: int,
-    cursor: Sequence[Any] | None,
-    mask: RunReadMask | None = None,
+    conn: sa.Connection, search: RunSearch, limit: int, cursor: Sequence[Any] | None
 ) -> RunPage:
-    """One page of runs with the data `mask` selects (None: everything) and the stages of the
-    searched experiments; the cursor is JSON-safe (the service puts it in the page token)."""
+    """One page of the runs `search` selects and the stages of the searched experiments; the
+    cursor is JSON-safe (the service puts it in the page token)."""
     dialect = conn.dialect.name
     nulls = None if cursor is None else tuple(v is None for v in cursor)
+    experiment_ids = tuple(search.experiment_ids)
     statements = _page_statements(
-        dialect, tuple(experiment_ids), tuple(stages), spec, limit, nulls, mask or RunReadMask()
+        dialect, experiment_ids, tuple(search.stages), search.spec, limit, nulls, search.mask
     )
     values = {} if cursor is None else {_cursor_param(i): v for i, v in enumerate(cursor)}
     # .all() fetches the rows in one call to the driver; iterating fetches them one by one.
@@ -301,9 +296,9 @@ def search_runs(
     next_cursor = None
     if more:
         last = rows[-1]._mapping
-        next_cursor = [last[_label(i)] for i in range(len(spec.order) + 1)]
+        next_cursor = [last[_label(i)] for i in range(len(search.spec.order) + 1)]
     if dialect != "postgresql":
-        runs = attach_data(conn, [run_info_from_row(r) for r in rows], mask)
+        runs = attach_data(conn, [run_info_from_row(r) for r in rows], search.mask)
     else:
         runs = [run_from_json(run_info_from_row(r), r._mapping[JSON_DATA_LABEL]) for r in rows]
     return RunPage(runs, next_cursor, found)
